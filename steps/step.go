@@ -1,0 +1,281 @@
+package steps
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// Step is one procedure of the guide. Like an analyzer in
+// golang.org/x/tools/go/analysis it is a plain value in its own package:
+// what it asks, how the answers are checked against each other and against
+// the servers, and what work it plans on which server. A Step never prints
+// HTML and never touches storage.
+type Step struct {
+	ID        string   // stable slug; appears in addresses, the database and project files
+	Title     string   // as the task list shows it
+	Section   string   // the part of the guide it implements
+	Summary   string   // one sentence for the task list
+	Rationale []string // why the procedure matters, in paragraphs
+	Notes     []string // points the runbook must carry (limits of the protection, legal notes)
+	Requires  []string // IDs of steps that must be completed first
+
+	// Applies reports whether the procedure concerns this organisation, and
+	// if not, why; nil means it always applies.
+	Applies func(Topology) (bool, string)
+
+	Pages []Page
+
+	// Check finds what is wrong across the answers and servers. Errors block
+	// every output; warnings are shown and need a recorded reason.
+	Check func(Input) []Finding
+
+	// Plan lists the work this procedure needs, per server or population.
+	Plan func(Input) []Action
+
+	// Files generates the downloadable files the plan refers to.
+	Files func(Input) ([]File, error)
+}
+
+// Question finds a question of s by ID.
+func (s *Step) Question(id string) (Question, bool) {
+	for _, p := range s.Pages {
+		for _, q := range p.Questions {
+			if q.ID == id {
+				return q, true
+			}
+		}
+	}
+	return Question{}, false
+}
+
+// Page finds a page of s by ID.
+func (s *Step) Page(id string) (Page, bool) {
+	for _, p := range s.Pages {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return Page{}, false
+}
+
+// AskedPages lists the pages asked given the answers.
+func (s *Step) AskedPages(a Answers) []Page {
+	var out []Page
+	for _, p := range s.Pages {
+		if p.Asked(a) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Unanswered returns the first asked page with a required question that
+// has no answer, or false when every asked question is answered.
+func (s *Step) Unanswered(a Answers) (Page, bool) {
+	for _, p := range s.AskedPages(a) {
+		for _, q := range p.Questions {
+			if _, ok := a[q.ID]; !ok && !q.Optional {
+				return p, true
+			}
+		}
+	}
+	return Page{}, false
+}
+
+// Input is everything a procedure sees when it checks, plans or generates.
+type Input struct {
+	Product     string // product name for file headers
+	Version     string // product version for file headers
+	Project     string // project name
+	Revision    int64  // project revision the output is made from
+	Topology    Topology
+	Answers     map[string]Answers // by step ID
+	AnswersHash string             // see HashAnswers
+}
+
+// Of returns the answers of step id (never nil).
+func (in Input) Of(id string) Answers {
+	if a := in.Answers[id]; a != nil {
+		return a
+	}
+	return Answers{}
+}
+
+// HashAnswers is the SHA-256 of the topology and every answer, in a
+// canonical JSON form. It is printed on every generated file and the
+// runbook, so a printed page can be matched to the bundle and to the state
+// of the project it came from.
+func HashAnswers(t Topology, answers map[string]Answers) string {
+	b, err := json.Marshal(struct {
+		Topology Topology
+		Answers  map[string]Answers
+	}{t, answers})
+	if err != nil {
+		// Only plain strings, numbers and addresses are marshalled.
+		panic(fmt.Sprintf("steps: hashing answers: %v", err))
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// Severity says whether a finding blocks output.
+type Severity int
+
+// The severities.
+const (
+	Warning Severity = iota + 1 // shown; needs a recorded reason to go on
+	Error                       // blocks every output until fixed
+)
+
+func (s Severity) String() string {
+	if s == Error {
+		return "error"
+	}
+	return "warning"
+}
+
+// Finding is one problem found across answers and servers.
+type Finding struct {
+	Step     string
+	Code     string // stable within the step; with Step it identifies an acknowledgement
+	Severity Severity
+	Message  string   // written for the administrator: what is wrong and what to change
+	Fix      []string // IDs of the questions (of Step) that change it
+	Servers  []string // servers concerned
+}
+
+// Key identifies the finding for acknowledgements.
+func (f Finding) Key() string { return f.Step + "/" + f.Code }
+
+// Phase orders work across servers (procedures.md, "Cross-server order of
+// work").
+type Phase int
+
+// The phases of the default plan.
+const (
+	PhasePrerequisites Phase = iota + 1
+	PhaseFrontEndCert
+	PhaseISA
+	PhaseIPSec
+	PhaseSMTP
+	PhaseClients
+)
+
+func (p Phase) String() string {
+	return [...]string{"", "Prerequisites", "Front-end certificates", "ISA Server publishing", "IPSec", "SMTP", "Clients"}[p]
+}
+
+// TargetClients is the plan target for the Outlook client population, which
+// is not a server.
+const TargetClients = "Outlook clients"
+
+// Action is one step of the plan: something done on one server (or the
+// client population), by hand or by running a generated file.
+type Action struct {
+	ID         string // unique within the step
+	Step       string
+	Phase      Phase
+	Target     string   // server NetBIOS name, or TargetClients
+	Title      string   // what is done, as a short imperative
+	Do         []string // the instructions, in order: console paths or the script to run
+	Script     string   // file name of the generated file to run, if any
+	Expect     string   // what the operator sees when it worked
+	Verify     string   // how to check it independently
+	Backout    string   // how to undo it
+	Interrupts string   // service interrupted, if any ("OWA", "Outlook", "Inbound mail")
+	Minutes    int      // expected length of the interruption
+}
+
+// FileKind says what a generated file is for.
+type FileKind string
+
+// The kinds of generated file.
+const (
+	FileApply   FileKind = "apply"
+	FileVerify  FileKind = "verify"
+	FileBackout FileKind = "backout"
+	FileGuide   FileKind = "guide" // instructions for people, not a script
+	FileHelper  FileKind = "helper"
+)
+
+// File is one generated, downloadable file.
+type File struct {
+	Target string // server NetBIOS name or TargetClients
+	Name   string // file name inside the target's folder
+	Kind   FileKind
+	Step   string
+	Body   []byte
+}
+
+// Output is what the catalogue produces for a project.
+type Output struct {
+	Findings []Finding
+	Actions  []Action
+	Files    []File
+}
+
+// Blocked reports whether an error finding stops output.
+func (o Output) Blocked() bool {
+	return slices.ContainsFunc(o.Findings, func(f Finding) bool { return f.Severity == Error })
+}
+
+// Produce runs every applicable step of catalog whose answers are complete:
+// findings first, and only when no error is found, the plan and the files.
+// The plan is ordered by phase and then by catalogue order, so the runbook,
+// the bundles and the as-executed record all read the same order.
+func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Output, error) {
+	var out Output
+	var ready []*Step
+	for _, s := range catalog {
+		if s.Applies != nil {
+			if ok, _ := s.Applies(in.Topology); !ok {
+				continue
+			}
+		}
+		if !complete(s.ID) {
+			continue
+		}
+		ready = append(ready, s)
+		if s.Check != nil {
+			for _, f := range s.Check(in) {
+				f.Step = s.ID
+				out.Findings = append(out.Findings, f)
+			}
+		}
+	}
+	if out.Blocked() {
+		return out, nil
+	}
+	for _, s := range ready {
+		if s.Plan != nil {
+			for _, a := range s.Plan(in) {
+				a.Step = s.ID
+				out.Actions = append(out.Actions, a)
+			}
+		}
+		if s.Files != nil {
+			fs, err := s.Files(in)
+			if err != nil {
+				return out, fmt.Errorf("%s: %w", s.ID, err)
+			}
+			for _, f := range fs {
+				f.Step = s.ID
+				out.Files = append(out.Files, f)
+			}
+		}
+	}
+	slices.SortStableFunc(out.Actions, func(a, b Action) int { return int(a.Phase) - int(b.Phase) })
+	slices.SortStableFunc(out.Files, func(a, b File) int {
+		if a.Target != b.Target {
+			if a.Target < b.Target {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}

@@ -1,0 +1,257 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/secex/wizard/steps"
+	"github.com/secex/wizard/store"
+	"github.com/secex/wizard/web/ui"
+)
+
+func projectNameField(v, errMsg string) ui.Field {
+	return ui.Field{ID: "name", Label: "Project name", Hint: "For example, the organisation and the change: Contoso mail hardening 2026", Value: v, Error: errMsg, Wide: true}
+}
+
+func parseProjectName(s string) (string, error) {
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return "", errors.New("Enter a project name")
+	}
+	if len([]rune(s)) > 100 {
+		return "", errors.New("Project name must be 100 characters or less")
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return "", errors.New("Project name must not include control characters")
+		}
+	}
+	return s, nil
+}
+
+func (s *Server) projectList(w http.ResponseWriter, r *http.Request) error {
+	return s.renderProjects(w, r, http.StatusOK, "", "")
+}
+
+func (s *Server) renderProjects(w http.ResponseWriter, r *http.Request, status int, typed, problem string) error {
+	rs := state(r)
+	ps, err := s.st.Projects(r.Context(), rs.user.ID)
+	if err != nil {
+		return err
+	}
+	showArchived := r.URL.Query().Get("archived") == "1"
+	var rows []ui.ProjectRow
+	for _, p := range ps {
+		if p.Archived && !showArchived {
+			continue
+		}
+		rows = append(rows, ui.ProjectRow{ID: p.ID, Name: p.Name, Role: p.Role.String(), Archived: p.Archived,
+			Revision: p.Revision, Updated: p.UpdatedAt.UTC().Format("2 Jan 2006 15:04 UTC")})
+	}
+	p := s.formPage(w, r, "Your projects")
+	if problem != "" {
+		p.Problems = steps.Problems{{Field: "name", Message: problem}}
+	}
+	return render(w, r, status, ui.ProjectsPage(p, rows, projectNameField(typed, problem), showArchived, rs.user.Admin))
+}
+
+func (s *Server) projectCreate(w http.ResponseWriter, r *http.Request) error {
+	typed := r.PostFormValue("name")
+	name, err := parseProjectName(typed)
+	if err != nil {
+		return s.renderProjects(w, r, http.StatusUnprocessableEntity, typed, err.Error())
+	}
+	p, err := s.st.CreateProject(r.Context(), state(r).user.ID, name)
+	if err != nil {
+		return err
+	}
+	s.setFlash(w, r, "Project created. Start by describing the organisation and its servers.")
+	return redirect(w, r, projectPath(p.ID))
+}
+
+func (s *Server) accounts(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAccounts(w, r, http.StatusOK, "", nil)
+}
+
+func (s *Server) renderAccounts(w http.ResponseWriter, r *http.Request, status int, typed string, ps steps.Problems) error {
+	us, err := s.st.Users(r.Context())
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, u := range us {
+		n := u.Name
+		if u.Admin {
+			n += " (administrator)"
+		}
+		names = append(names, n)
+	}
+	p := s.formPage(w, r, "Accounts")
+	p.Problems = ps
+	return render(w, r, status, ui.AccountsPage(p, names, userField(typed, ps.For("username")),
+		passwordField("password", "Password", "12 to 128 characters", ps.For("password"), "new-password")))
+}
+
+func (s *Server) accountCreate(w http.ResponseWriter, r *http.Request) error {
+	typed := r.PostFormValue("username")
+	var ps steps.Problems
+	name, err := normaliseUserName(typed)
+	if err != nil {
+		ps.Add("username", err.Error())
+	}
+	pw := r.PostFormValue("password")
+	if err := passwordProblem(pw, name); err != nil {
+		ps.Add("password", err.Error())
+	}
+	if len(ps) == 0 {
+		_, err = s.st.CreateUser(r.Context(), state(r).user.ID, name, hashPassword(pw))
+		if errors.Is(err, store.ErrDuplicate) {
+			ps.Add("username", "There is already an account named "+name)
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(ps) > 0 {
+		return s.renderAccounts(w, r, http.StatusUnprocessableEntity, typed, ps)
+	}
+	s.setFlash(w, r, "Account "+name+" created.")
+	return redirect(w, r, "/accounts")
+}
+
+func roleChoices() []steps.Choice {
+	return []steps.Choice{
+		{Value: "viewer", Label: "Viewer", Hint: "Reads everything"},
+		{Value: "editor", Label: "Editor", Hint: "Also answers questions and describes servers"},
+		{Value: "approver", Label: "Approver", Hint: "Also signs off the change"},
+		{Value: "owner", Label: "Owner", Hint: "Also manages members and the project"},
+	}
+}
+
+func (s *Server) members(w http.ResponseWriter, r *http.Request) error {
+	return s.renderMembers(w, r, http.StatusOK, "", "", nil)
+}
+
+func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, status int, typedUser, typedRole string, ps steps.Problems) error {
+	rs := state(r)
+	ms, err := s.st.Members(r.Context(), rs.project.ID)
+	if err != nil {
+		return err
+	}
+	var rows []ui.MemberRow
+	for _, m := range ms {
+		rows = append(rows, ui.MemberRow{Name: m.Name, Role: m.Role.String()})
+	}
+	p := s.formPage(w, r, "Members")
+	p.Back = projectPath(rs.project.ID)
+	p.Problems = ps
+	return render(w, r, status, ui.MembersPage(p, rows, rs.role >= store.RoleOwner,
+		userField(typedUser, ps.For("username")),
+		ui.Field{ID: "role", Label: "Role", Value: typedRole, Options: roleChoices(), Error: ps.For("role")}))
+}
+
+func (s *Server) memberSave(w http.ResponseWriter, r *http.Request) error {
+	rs := state(r)
+	typedUser, typedRole := r.PostFormValue("username"), r.PostFormValue("role")
+	var ps steps.Problems
+	var u store.User
+	name, err := normaliseUserName(typedUser)
+	if err != nil {
+		ps.Add("username", err.Error())
+	} else if u, _, err = s.st.UserByName(r.Context(), name); errors.Is(err, store.ErrNotFound) {
+		ps.Add("username", "There is no account named "+name+"; an administrator creates accounts first")
+	} else if err != nil {
+		return err
+	}
+	role, err := store.ParseRole(typedRole)
+	if err != nil {
+		ps.Add("role", "Select a role")
+	}
+	if len(ps) == 0 {
+		if err := s.st.SetMember(r.Context(), rs.user.ID, rs.project.ID, u.ID, role); err != nil {
+			ps.Add("username", err.Error())
+		}
+	}
+	if len(ps) > 0 {
+		return s.renderMembers(w, r, http.StatusUnprocessableEntity, typedUser, typedRole, ps)
+	}
+	s.setFlash(w, r, fmt.Sprintf("%s is now %s of this project.", u.Name, role))
+	return redirect(w, r, projectPath(rs.project.ID)+"/members")
+}
+
+func (s *Server) settings(w http.ResponseWriter, r *http.Request) error {
+	rs := state(r)
+	p := s.formPage(w, r, "Project settings")
+	p.Back = projectPath(rs.project.ID)
+	return render(w, r, http.StatusOK, ui.SettingsPage(p, projectNameField(rs.project.Name, ""), rs.project.Archived))
+}
+
+func (s *Server) rename(w http.ResponseWriter, r *http.Request) error {
+	rs := state(r)
+	typed := r.PostFormValue("name")
+	name, err := parseProjectName(typed)
+	if err != nil {
+		p := s.formPage(w, r, "Project settings")
+		p.Problems = steps.Problems{{Field: "name", Message: err.Error()}}
+		return render(w, r, http.StatusUnprocessableEntity, ui.SettingsPage(p, projectNameField(typed, err.Error()), rs.project.Archived))
+	}
+	if err := s.st.RenameProject(r.Context(), rs.user.ID, rs.project.ID, name); err != nil {
+		return err
+	}
+	s.setFlash(w, r, "Project renamed.")
+	return redirect(w, r, projectPath(rs.project.ID))
+}
+
+func (s *Server) archive(w http.ResponseWriter, r *http.Request) error {
+	rs := state(r)
+	archived := r.PostFormValue("archived") == "yes"
+	if err := s.st.SetArchived(r.Context(), rs.user.ID, rs.project.ID, archived); err != nil {
+		return err
+	}
+	if archived {
+		s.setFlash(w, r, "Project archived.")
+		return redirect(w, r, "/")
+	}
+	s.setFlash(w, r, "Project restored.")
+	return redirect(w, r, projectPath(rs.project.ID))
+}
+
+func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
+	rs := state(r)
+	es, err := s.st.Audit(r.Context(), rs.project.ID, 500)
+	if err != nil {
+		return err
+	}
+	var rows [][]string
+	for _, e := range es {
+		rows = append(rows, []string{e.At.UTC().Format("2006-01-02 15:04:05"), e.User, e.Action + " " + e.Entity + " " + e.Key, e.Old, e.New})
+	}
+	p := s.page(r, "History")
+	p.Back = projectPath(rs.project.ID)
+	s.remember(r)
+	return render(w, r, http.StatusOK, ui.HistoryPage(p, rows))
+}
+
+// remember records the page as where the user stopped in this project.
+func (s *Server) remember(r *http.Request) {
+	rs := state(r)
+	if rs.user == nil || rs.project == nil {
+		return
+	}
+	if err := s.st.SetPosition(r.Context(), rs.user.ID, rs.project.ID, r.URL.Path); err != nil {
+		s.log.Warn("saving position", "err", err)
+	}
+}
+
+func (s *Server) resume(w http.ResponseWriter, r *http.Request) error {
+	rs := state(r)
+	path, err := s.st.Position(r.Context(), rs.user.ID, rs.project.ID)
+	if err != nil {
+		return err
+	}
+	if pp := projectPath(rs.project.ID); safeNext(path) == "" || (path != pp && !strings.HasPrefix(path, pp+"/")) {
+		path = projectPath(rs.project.ID)
+	}
+	return redirect(w, r, path)
+}

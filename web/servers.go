@@ -1,0 +1,355 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/secex/wizard/steps"
+	"github.com/secex/wizard/store"
+	"github.com/secex/wizard/web/ui"
+)
+
+// factsForm is the project-wide facts as typed.
+type factsForm struct {
+	ADDomain, PublicDomain, OWAHost, OWAPath, MXHost, POP3IMAP4 string
+}
+
+func factsFormOf(f steps.Facts) factsForm {
+	pop := ""
+	if f.ADDomain != "" {
+		pop = yesNoString(f.POP3IMAP4)
+	}
+	return factsForm{string(f.ADDomain), string(f.PublicDomain), string(f.OWAHost), f.OWAPath, string(f.MXHost), pop}
+}
+
+func yesNoString(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func (f factsForm) parse() (steps.Facts, steps.Problems) {
+	var out steps.Facts
+	var ps steps.Problems
+	var err error
+	if out.ADDomain, err = steps.ParseFQDN(f.ADDomain); err != nil {
+		ps.Add("ad-domain", "Active Directory domain: "+strings.Replace(err.Error(), "mail01.corp.example.com", "corp.example.com", 1))
+	}
+	if out.PublicDomain, err = steps.ParseFQDN(f.PublicDomain); err != nil {
+		ps.Add("public-domain", "Public DNS domain: "+strings.Replace(err.Error(), "mail01.corp.example.com", "example.com", 1))
+	}
+	if out.OWAHost, err = steps.ParseFQDN(f.OWAHost); err != nil {
+		ps.Add("owa-host", "Public OWA host name: "+strings.Replace(err.Error(), "mail01.corp.example.com", "mail.example.com", 1))
+	}
+	path := strings.TrimSpace(f.OWAPath)
+	if path == "" {
+		path = "/exchange"
+	}
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	path = strings.TrimSuffix(path, "/")
+	if path == "" || strings.ContainsAny(path, " ?#%\"'<>\\") || strings.Contains(path, "//") {
+		ps.Add("owa-path", "OWA path: enter the path users type after the host name, such as /exchange")
+	}
+	out.OWAPath = path
+	if strings.TrimSpace(f.MXHost) != "" {
+		if out.MXHost, err = steps.ParseFQDN(f.MXHost); err != nil {
+			ps.Add("mx-host", "MX host: "+strings.Replace(err.Error(), "mail01.corp.example.com", "smtp.example.com", 1))
+		}
+	}
+	switch f.POP3IMAP4 {
+	case "yes":
+		out.POP3IMAP4 = true
+	case "no":
+	default:
+		ps.Add("pop3imap4", "Select whether users read mail with POP3 or IMAP4")
+	}
+	return out, ps
+}
+
+func factsFields(f factsForm, ps steps.Problems) ([]ui.Field, ui.Field) {
+	tf := func(id, label, hint, v string) ui.Field {
+		return ui.Field{ID: id, Label: label, Hint: hint, Value: v, Error: ps.For(id), Mono: true}
+	}
+	return []ui.Field{
+			tf("ad-domain", "Active Directory DNS domain", "For example, corp.example.com", f.ADDomain),
+			tf("public-domain", "Public DNS domain", "For example, example.com", f.PublicDomain),
+			tf("owa-host", "Public OWA host name", "The name users type in the browser, for example mail.example.com", f.OWAHost),
+			tf("owa-path", "OWA path", "For example, /exchange", f.OWAPath),
+			{ID: "mx-host", Label: "MX host", Hint: "The host your domain's MX record names, for example smtp.example.com", Value: f.MXHost, Error: ps.For("mx-host"), Mono: true, Optional: true},
+		}, ui.Field{ID: "pop3imap4", Label: "Do users read mail with POP3 or IMAP4?", Value: f.POP3IMAP4, Error: ps.For("pop3imap4"),
+			Options: []steps.Choice{{Value: "yes", Label: "Yes"}, {Value: "no", Label: "No"}}}
+}
+
+func (s *Server) factsForm(w http.ResponseWriter, r *http.Request) error {
+	rs := state(r)
+	s.remember(r)
+	p := s.formPage(w, r, "Describe the organisation")
+	p.Back = projectPath(rs.project.ID)
+	fields, pop := factsFields(factsFormOf(rs.project.Facts), nil)
+	return render(w, r, http.StatusOK, ui.FactsPage(p, rs.project.FactsVersion, fields, pop))
+}
+
+func (s *Server) factsSubmit(w http.ResponseWriter, r *http.Request) error {
+	rs := state(r)
+	typed := factsForm{r.PostFormValue("ad-domain"), r.PostFormValue("public-domain"), r.PostFormValue("owa-host"),
+		r.PostFormValue("owa-path"), r.PostFormValue("mx-host"), r.PostFormValue("pop3imap4")}
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	facts, ps := typed.parse()
+	if len(ps) == 0 {
+		err := s.st.SaveFacts(r.Context(), rs.user.ID, rs.project.ID, facts, version)
+		if errors.Is(err, store.ErrConflict) {
+			ps.Add("ad-domain", "Someone else changed these facts after you opened the page. The form now shows what you typed; the current values are on the task list. Check and save again.")
+			version = rs.project.FactsVersion
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(ps) > 0 {
+		p := s.formPage(w, r, "Describe the organisation")
+		p.Back = projectPath(rs.project.ID)
+		p.Problems = ps
+		fields, pop := factsFields(typed, ps)
+		return render(w, r, http.StatusUnprocessableEntity, ui.FactsPage(p, version, fields, pop))
+	}
+	s.setFlash(w, r, "Organisation facts saved.")
+	return redirect(w, r, projectPath(rs.project.ID))
+}
+
+func roleOptions() []steps.Choice {
+	var cs []steps.Choice
+	for _, r := range steps.Roles {
+		cs = append(cs, steps.Choice{Value: string(r), Label: r.Label()})
+	}
+	return cs
+}
+
+func osOptions() []steps.Choice {
+	var cs []steps.Choice
+	for _, o := range steps.OSes {
+		cs = append(cs, steps.Choice{Value: string(o), Label: o.Label()})
+	}
+	return cs
+}
+
+func serverRow(pid int64, rec store.ServerRecord) ui.ServerRow {
+	srv := rec.Server
+	var addrs, roles []string
+	for _, a := range srv.Addrs {
+		addrs = append(addrs, a.String())
+	}
+	for _, r := range srv.Roles {
+		roles = append(roles, r.Label())
+	}
+	return ui.ServerRow{ID: rec.ID, Name: string(srv.Name), FQDN: string(srv.FQDN), Addrs: strings.Join(addrs, ", "),
+		OS: srv.OS.Label(), Roles: strings.Join(roles, ", "), Href: fmt.Sprintf("%s/servers/%d", projectPath(pid), rec.ID)}
+}
+
+func readServerForm(r *http.Request) steps.ServerForm {
+	r.ParseForm()
+	f := r.PostForm
+	return steps.ServerForm{
+		Name: f.Get("name"), FQDN: f.Get("fqdn"), Addrs: f.Get("addrs"), OS: f.Get("os"), Roles: f["roles"],
+		ISAExternal: f.Get("isa-external"), ISAServicePack: f.Get("isa-sp"), ISAArray: f.Get("isa-array"), ISAInside: f.Get("isa-inside"),
+		FESiteID: f.Get("fe-site"), FEOU: f.Get("fe-ou"), BEOU: f.Get("be-ou"),
+		GWDomainMember: f.Get("gw-domain"), GWAntiVirus: f.Get("gw-av"),
+		CAConfig: f.Get("ca-config"), CAThirdParty: f.Get("ca-thirdparty"),
+	}
+}
+
+func newServerForm() steps.ServerForm {
+	return steps.ServerForm{OS: string(steps.OSWindows2000), ISAServicePack: "1", ISAArray: "no", ISAInside: "no",
+		FESiteID: "1", GWDomainMember: "no", GWAntiVirus: "yes", CAThirdParty: "no"}
+}
+
+func (s *Server) serverList(w http.ResponseWriter, r *http.Request) error {
+	s.remember(r)
+	return s.renderServers(w, r, http.StatusOK, newServerForm(), "", nil)
+}
+
+func (s *Server) renderServers(w http.ResponseWriter, r *http.Request, status int, add steps.ServerForm, paste string, ps steps.Problems) error {
+	rs := state(r)
+	recs, err := s.st.Servers(r.Context(), rs.project.ID)
+	if err != nil {
+		return err
+	}
+	var rows []ui.ServerRow
+	for _, rec := range recs {
+		rows = append(rows, serverRow(rs.project.ID, rec))
+	}
+	p := s.formPage(w, r, "Servers")
+	p.Back = projectPath(rs.project.ID)
+	p.Problems = ps
+	edit := ui.ServerEdit{Action: projectPath(rs.project.ID) + "/servers", Form: add, Roles: roleOptions(), OSes: osOptions(), IsNew: true}
+	pasteField := ui.Field{ID: "list", Label: "Servers, one a line", Rows: 6, Wide: true, Mono: true, Value: paste, Error: strings.Join(problemMessages(ps, "list"), " "),
+		Hint: "Name, FQDN, addresses (comma-separated), OS (win2000, win2003 or later) and roles (comma-separated: " + roleSlugs() + "), separated by spaces. For example: EXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be,kms"}
+	canEdit := rs.role >= store.RoleEditor && !rs.project.Archived
+	return render(w, r, status, ui.ServersPage(p, rows, canEdit, edit, pasteField))
+}
+
+func roleSlugs() string {
+	var ss []string
+	for _, r := range steps.Roles {
+		ss = append(ss, string(r))
+	}
+	return strings.Join(ss, ", ")
+}
+
+func problemMessages(ps steps.Problems, field string) []string {
+	var out []string
+	for _, p := range ps {
+		if p.Field == field {
+			out = append(out, p.Message)
+		}
+	}
+	return out
+}
+
+func (s *Server) serverAdd(w http.ResponseWriter, r *http.Request) error {
+	rs := state(r)
+	form := readServerForm(r)
+	srv, ps := form.Parse()
+	if len(ps) == 0 {
+		topo, err := s.st.Topology(r.Context(), rs.project.ID)
+		if err != nil {
+			return err
+		}
+		ps = topo.Conflicts(srv, "")
+	}
+	if len(ps) == 0 {
+		err := s.st.AddServers(r.Context(), rs.user.ID, rs.project.ID, []steps.Server{srv})
+		var dup *store.DuplicateError
+		if errors.As(err, &dup) {
+			ps.Add("name", dup.Error())
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(ps) > 0 {
+		return s.renderServers(w, r, http.StatusUnprocessableEntity, form, "", ps)
+	}
+	s.setFlash(w, r, "Server "+string(srv.Name)+" added.")
+	return redirect(w, r, projectPath(rs.project.ID)+"/servers")
+}
+
+func (s *Server) serverPaste(w http.ResponseWriter, r *http.Request) error {
+	rs := state(r)
+	text := r.PostFormValue("list")
+	topo, err := s.st.Topology(r.Context(), rs.project.ID)
+	if err != nil {
+		return err
+	}
+	srvs, ps := steps.ParseServerList(text, topo)
+	if len(ps) == 0 {
+		err := s.st.AddServers(r.Context(), rs.user.ID, rs.project.ID, srvs)
+		var dup *store.DuplicateError
+		if errors.As(err, &dup) {
+			ps.Add("list", dup.Error())
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(ps) > 0 {
+		// Nothing is added while any line is wrong, so the list can be
+		// corrected and sent again as a whole.
+		return s.renderServers(w, r, http.StatusUnprocessableEntity, newServerForm(), text, ps)
+	}
+	s.setFlash(w, r, fmt.Sprintf("%d servers added.", len(srvs)))
+	return redirect(w, r, projectPath(rs.project.ID)+"/servers")
+}
+
+func (s *Server) findServer(r *http.Request) (store.ServerRecord, error) {
+	rs := state(r)
+	id, err := strconv.ParseInt(r.PathValue("sid"), 10, 64)
+	if err != nil {
+		return store.ServerRecord{}, errNotFound
+	}
+	recs, err := s.st.Servers(r.Context(), rs.project.ID)
+	if err != nil {
+		return store.ServerRecord{}, err
+	}
+	for _, rec := range recs {
+		if rec.ID == id {
+			return rec, nil
+		}
+	}
+	return store.ServerRecord{}, errNotFound
+}
+
+func (s *Server) serverEdit(r *http.Request, rec store.ServerRecord, form steps.ServerForm) ui.ServerEdit {
+	base := fmt.Sprintf("%s/servers/%d", projectPath(state(r).project.ID), rec.ID)
+	return ui.ServerEdit{Action: base, Version: rec.Version, Form: form, Roles: roleOptions(), OSes: osOptions(), Delete: base + "/delete"}
+}
+
+func (s *Server) serverForm(w http.ResponseWriter, r *http.Request) error {
+	rs := state(r)
+	rec, err := s.findServer(r)
+	if err != nil {
+		return err
+	}
+	s.remember(r)
+	p := s.formPage(w, r, "Server "+string(rec.Server.Name))
+	p.Back = projectPath(rs.project.ID) + "/servers"
+	form := steps.FormOf(rec.Server)
+	return render(w, r, http.StatusOK, ui.ServerPage(p, s.serverEdit(r, rec, form), rs.role >= store.RoleEditor && !rs.project.Archived))
+}
+
+func (s *Server) serverUpdate(w http.ResponseWriter, r *http.Request) error {
+	rs := state(r)
+	rec, err := s.findServer(r)
+	if err != nil {
+		return err
+	}
+	form := readServerForm(r)
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	srv, ps := form.Parse()
+	if len(ps) == 0 {
+		topo, err := s.st.Topology(r.Context(), rs.project.ID)
+		if err != nil {
+			return err
+		}
+		ps = topo.Conflicts(srv, rec.Server.Name)
+	}
+	if len(ps) == 0 {
+		err := s.st.UpdateServer(r.Context(), rs.user.ID, rs.project.ID, rec.ID, version, srv)
+		var dup *store.DuplicateError
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			ps.Add("name", "Someone else changed this server after you opened the page. The form shows what you typed; the values saved now are on the servers page. Check and save again.")
+			version = rec.Version
+		case errors.As(err, &dup):
+			ps.Add("name", dup.Error())
+		case err != nil:
+			return err
+		}
+	}
+	if len(ps) > 0 {
+		p := s.formPage(w, r, "Server "+string(rec.Server.Name))
+		p.Back = projectPath(rs.project.ID) + "/servers"
+		p.Problems = ps
+		e := s.serverEdit(r, rec, form)
+		e.Version = version
+		return render(w, r, http.StatusUnprocessableEntity, ui.ServerPage(p, e, true))
+	}
+	s.setFlash(w, r, "Server "+string(srv.Name)+" saved.")
+	return redirect(w, r, projectPath(rs.project.ID)+"/servers")
+}
+
+func (s *Server) serverDelete(w http.ResponseWriter, r *http.Request) error {
+	rs := state(r)
+	rec, err := s.findServer(r)
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err := s.st.DeleteServer(r.Context(), rs.user.ID, rs.project.ID, rec.ID, version); err != nil {
+		return err
+	}
+	s.setFlash(w, r, "Server "+string(rec.Server.Name)+" removed.")
+	return redirect(w, r, projectPath(rs.project.ID)+"/servers")
+}
