@@ -14,8 +14,8 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // Errors a handler returns for the common refusals.
 var (
-	errNotFound  = errors.New("not found")
-	errForbidden = errors.New("forbidden")
+	errNotFound   = errors.New("not found")
+	errForbidden  = errors.New("forbidden")
 	errBadRequest = errors.New("bad request")
 )
 

@@ -32,7 +32,7 @@ func (s *Server) routes() http.Handler {
 	r.Use(s.withSession, s.checkCSRF)
 
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
-	r.Handle("/assets/*", assets.Handler())
+	r.Get("/assets/*", assets.Handler().ServeHTTP)
 
 	r.Get("/setup", s.handle(s.setupForm))
 	r.Post("/setup", s.handle(s.setupSubmit))

@@ -129,7 +129,10 @@ func (ss *sessionStore) Save(r *http.Request, w http.ResponseWriter, s *sessions
 	if err != nil {
 		return err
 	}
-	expires := min(created.Add(ss.absolute), now.Add(ss.idle))
+	expires := now.Add(ss.idle)
+	if abs := created.Add(ss.absolute); abs.Before(expires) {
+		expires = abs
+	}
 	if err := ss.st.SaveSession(r.Context(), store.Session{
 		TokenHash: hashToken(s.ID), UserID: uid, Data: data,
 		CreatedAt: created, LastSeen: now, Expires: expires,

@@ -24,19 +24,19 @@ type ProjectNav struct {
 
 // Field describes one form control and its current state.
 type Field struct {
-	ID       string // id and name
-	Label    string
-	Hint     string
-	Value    string
-	Values   []string // for checkboxes
-	Error    string
-	Optional bool
-	Wide     bool
-	Mono     bool // identifiers: monospace, no spellcheck
-	Options  []steps.Choice
-	Rows     int // for textareas
-	IsHeading bool
-	Type     string // input type; "" is text
+	ID           string // id and name
+	Label        string
+	Hint         string
+	Value        string
+	Values       []string // for checkboxes
+	Error        string
+	Optional     bool
+	Wide         bool
+	Mono         bool // identifiers: monospace, no spellcheck
+	Options      []steps.Choice
+	Rows         int // for textareas
+	IsHeading    bool
+	Type         string // input type; "" is text
 	Autocomplete string
 }
 

@@ -1,0 +1,102 @@
+# `make test` is the one command to check the project: it installs what the
+# tests need (Chromium, the test tools' npm packages), checks that generated
+# code is committed and that the code is formatted and vetted, and runs every
+# test, the browser tests included. CI runs it through .ci/run.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+GO ?= go
+# The browser the e2e tests drive; the tests read the same variable.
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+# Folders with a package.json and package-lock.json whose packages the tests
+# use; a folder that does not exist is skipped.
+NPM_DIRS ?= steps/script/powershell/testdata/psparse
+TEST_TIMEOUT ?= 20m
+# Extra arguments for `make run`, such as RUN_ARGS='-addr 127.0.0.1:8080'.
+RUN_ARGS ?=
+
+# apt-get needs root; use sudo only when we are not root already.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.NOTPARALLEL:
+
+.PHONY: test deps chromium npm-deps check-generated fmt vet go-test run bench generate
+
+test: deps check-generated fmt vet go-test
+
+deps: chromium npm-deps
+
+# Debian's chromium package: the tests never download a browser of their own.
+chromium:
+	@if command -v "$(CHROMIUM)" >/dev/null 2>&1; then \
+		echo "chromium: $(CHROMIUM)"; \
+	else \
+		if ! command -v apt-get >/dev/null 2>&1; then \
+			echo "error: no $(CHROMIUM) and no apt-get: install Chromium and set CHROMIUM=/path/to/chromium" >&2; \
+			exit 1; \
+		fi; \
+		echo "chromium: $(CHROMIUM) missing, installing Debian's chromium package"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			-o DPkg::Lock::Timeout=600 chromium; \
+		command -v "$(CHROMIUM)" >/dev/null 2>&1 || { \
+			echo "error: chromium installed but $(CHROMIUM) is still missing; set CHROMIUM" >&2; exit 1; }; \
+	fi
+
+npm-deps:
+	@for dir in $(NPM_DIRS); do \
+		if [ ! -f "$$dir/package.json" ]; then \
+			echo "npm: skipping $$dir (no package.json)"; \
+			continue; \
+		fi; \
+		command -v npm >/dev/null 2>&1 || { \
+			echo "error: npm is needed for $$dir; install Node.js and npm" >&2; exit 1; }; \
+		echo "npm ci in $$dir"; \
+		(cd "$$dir" && npm ci --no-audit --no-fund); \
+	done
+
+# The *_templ.go files are committed, so `go build` works without templ.
+# Regenerate them and fail if that changed anything git does not have.
+check-generated: generate
+	@if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		echo "check-generated: not a git work tree, skipping the check"; \
+		exit 0; \
+	fi; \
+	untracked=$$(git status --porcelain --untracked-files=all -- '*_templ.go' | sed -n 's/^?? //p'); \
+	if ! git diff --quiet -- '*_templ.go' || [ -n "$$untracked" ]; then \
+		git --no-pager diff --stat -- '*_templ.go'; \
+		[ -z "$$untracked" ] || printf 'untracked: %s\n' $$untracked; \
+		echo "error: generated templ code is out of date or not committed." >&2; \
+		echo "  'go tool templ generate' (make generate) has just regenerated it;" >&2; \
+		echo "  review and commit the *_templ.go files, then run make test again." >&2; \
+		exit 1; \
+	fi; \
+	echo "templ: generated code is current"
+
+fmt:
+	@files=$$(find . \( -name .git -o -name node_modules -o -name testdata -o -name vendor \) -prune \
+		-o -name '*.go' ! -name '*_templ.go' -print | xargs -r gofmt -l); \
+	if [ -n "$$files" ]; then \
+		echo "error: these files need gofmt -w:" >&2; \
+		echo "$$files" >&2; \
+		exit 1; \
+	fi; \
+	echo "gofmt: ok"
+
+vet:
+	$(GO) vet ./...
+
+go-test:
+	CI=$${CI:-} $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+run:
+	$(GO) run ./cmd/wizard $(RUN_ARGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+generate:
+	$(GO) tool templ generate

@@ -1,0 +1,194 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/secex/wizard/assets"
+	"github.com/secex/wizard/steps"
+	"github.com/secex/wizard/store"
+)
+
+// wantAccess is the access decision for every route. A route missing here
+// fails TestEveryRouteHasAnAccessDecision.
+var wantAccess = map[string]access{
+	"GET /healthz":  public,
+	"GET /assets/*": public,
+	"GET /setup":    public,
+	"POST /setup":   public,
+	"GET /login":    public,
+	"POST /login":   public,
+	"POST /logout":  public,
+
+	"GET /":          signedIn,
+	"POST /projects": signedIn,
+	"GET /accounts":  admin,
+	"POST /accounts": admin,
+
+	"GET /p/{pid}/":                      viewer,
+	"GET /p/{pid}/resume":                viewer,
+	"GET /p/{pid}/facts":                 viewer,
+	"POST /p/{pid}/facts":                editor,
+	"GET /p/{pid}/servers":               viewer,
+	"POST /p/{pid}/servers":              editor,
+	"POST /p/{pid}/servers/paste":        editor,
+	"GET /p/{pid}/servers/{sid}":         viewer,
+	"POST /p/{pid}/servers/{sid}":        editor,
+	"POST /p/{pid}/servers/{sid}/delete": editor,
+	"GET /p/{pid}/steps/{step}":          viewer,
+	"GET /p/{pid}/steps/{step}/check":    viewer,
+	"POST /p/{pid}/steps/{step}/check":   editor,
+	"GET /p/{pid}/steps/{step}/{page}":   viewer,
+	"POST /p/{pid}/steps/{step}/{page}":  editor,
+	"GET /p/{pid}/runbook":               viewer,
+	"GET /p/{pid}/files/{target}/{name}": viewer,
+	"GET /p/{pid}/members":               viewer,
+	"POST /p/{pid}/members":              owner,
+	"GET /p/{pid}/settings":              owner,
+	"POST /p/{pid}/settings/rename":      owner,
+	"POST /p/{pid}/settings/archive":     owner,
+	"GET /p/{pid}/history":               viewer,
+}
+
+// fakeStep is a one-question procedure that plans one action and makes one
+// file, enough to reach every route.
+var fakeStep = &steps.Step{
+	ID: "fake", Title: "Fake procedure", Section: "Test", Summary: "A test procedure", Rationale: []string{"For tests."},
+	Pages: []steps.Page{{ID: "p1", Questions: []steps.Question{{ID: "q1", Label: "Is this a test?", Kind: steps.KindYesNo}}}},
+	Plan: func(in steps.Input) []steps.Action {
+		return []steps.Action{{ID: "a", Phase: steps.PhaseClients, Target: "EXBE01", Title: "Do the test"}}
+	},
+	Files: func(in steps.Input) ([]steps.File, error) {
+		return []steps.File{{Target: "EXBE01", Name: "a.txt", Kind: steps.FileGuide, Body: []byte("answer " + in.Of("fake")["q1"] + "\r\n")}}, nil
+	},
+}
+
+func TestEveryRouteHasAnAccessDecision(t *testing.T) {
+	env := newEnv(t, []*steps.Step{fakeStep})
+	seen := map[string]bool{}
+	err := chi.Walk(env.srv.handler.(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		key := method + " " + route
+		seen[key] = true
+		if _, ok := wantAccess[key]; !ok {
+			t.Errorf("route %s has no access decision in wantAccess", key)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range wantAccess {
+		if !seen[k] {
+			t.Errorf("wantAccess lists %s, which the router does not have", k)
+		}
+	}
+}
+
+func TestRouteAccessByRole(t *testing.T) {
+	env := newEnv(t, []*steps.Step{fakeStep})
+	ctx := context.Background()
+	own := env.mustUser("olivia", false)
+	adminUser := env.mustUser("adam", true)
+	p, err := env.st.CreateProject(ctx, own.ID, "Access test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.st.SaveFacts(ctx, own.ID, p.ID, steps.Facts{ADDomain: "corp.example.com", PublicDomain: "example.com", OWAHost: "mail.example.com", OWAPath: "/exchange"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := steps.ServerForm{Name: "EXBE01", FQDN: "exbe01.corp.example.com", Addrs: "10.0.1.10", OS: "win2000", Roles: []string{"exchange-be"}}.Parse()
+	if err := env.st.AddServers(ctx, own.ID, p.ID, []steps.Server{srv}); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := env.st.Servers(ctx, p.ID)
+	if err := env.st.SaveAnswers(ctx, own.ID, p.ID, "fake", []store.AnswerChange{{Question: "q1", Value: "yes"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.st.SetStepComplete(ctx, own.ID, p.ID, "fake", true); err != nil {
+		t.Fatal(err)
+	}
+	roles := map[string]store.Role{"vera": store.RoleViewer, "eddie": store.RoleEditor, "april": store.RoleApprover}
+	for name, role := range roles {
+		u := env.mustUser(name, false)
+		if err := env.st.SetMember(ctx, own.ID, p.ID, u.ID, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env.mustUser("nora", false) // signed in, not a member
+	_ = adminUser
+
+	fill := strings.NewReplacer("{pid}", fmt.Sprint(p.ID), "{sid}", fmt.Sprint(recs[0].ID), "{step}", "fake", "{page}", "p1",
+		"{target}", "EXBE01", "{name}", "a.txt", "*", strings.TrimPrefix(assets.Path("css/site.css"), "/assets/"))
+
+	// Members in order of increasing access; each row says which access
+	// levels the user has.
+	users := []struct {
+		name string
+		has  map[access]bool
+	}{
+		{"", map[access]bool{public: true}},
+		{"nora", map[access]bool{public: true, signedIn: true}},
+		{"vera", map[access]bool{public: true, signedIn: true, viewer: true}},
+		{"eddie", map[access]bool{public: true, signedIn: true, viewer: true, editor: true}},
+		{"april", map[access]bool{public: true, signedIn: true, viewer: true, editor: true, approver: true}},
+		{"olivia", map[access]bool{public: true, signedIn: true, viewer: true, editor: true, approver: true, owner: true}},
+		{"adam", map[access]bool{public: true, signedIn: true, admin: true}},
+	}
+	for _, u := range users {
+		var c *client
+		if u.name == "" {
+			c = env.client()
+		} else {
+			c = env.signIn(u.name)
+		}
+		for route, need := range wantAccess {
+			if need == public || route == "POST /logout" {
+				continue
+			}
+			method, pattern, _ := strings.Cut(route, " ")
+			path := fill.Replace(pattern)
+			t.Run(fmt.Sprintf("%s/%s", nameOr(u.name), route), func(t *testing.T) {
+				var resp *http.Response
+				var body string
+				if method == http.MethodGet {
+					resp, body = c.get(path)
+				} else {
+					from := "/login"
+					if u.name != "" {
+						from = "/"
+					}
+					tok := c.token(from)
+					resp, body = c.post(path, url.Values{"csrf_token": {tok}})
+				}
+				allowed := u.has[need]
+				status := resp.StatusCode
+				loc := resp.Header.Get("Location")
+				switch {
+				case allowed && (status == http.StatusForbidden || status == http.StatusNotFound || strings.HasPrefix(loc, "/login")):
+					t.Errorf("%s %s as %s: got %d %s, want access\n%.400s", method, path, nameOr(u.name), status, loc, body)
+				case !allowed && u.name == "" && method == http.MethodGet && !(status == http.StatusSeeOther && strings.HasPrefix(loc, "/login")):
+					t.Errorf("%s %s signed out: got %d %s, want a redirect to sign in", method, path, status, loc)
+				case !allowed && u.name == "" && method != http.MethodGet && status != http.StatusForbidden:
+					t.Errorf("%s %s signed out: got %d, want 403", method, path, status)
+				case !allowed && u.name != "" && strings.HasPrefix(pattern, "/p/") && !u.has[viewer] && status != http.StatusNotFound:
+					t.Errorf("%s %s as non-member %s: got %d, want 404", method, path, u.name, status)
+				case !allowed && u.name != "" && (u.has[viewer] || !strings.HasPrefix(pattern, "/p/")) && status != http.StatusForbidden:
+					t.Errorf("%s %s as %s: got %d, want 403", method, path, u.name, status)
+				}
+			})
+		}
+	}
+}
+
+func nameOr(n string) string {
+	if n == "" {
+		return "anonymous"
+	}
+	return n
+}
