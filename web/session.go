@@ -69,7 +69,7 @@ func (ss *sessionStore) New(r *http.Request, name string) (*sessions.Session, er
 		return s, err
 	}
 	now := ss.now()
-	if !now.Before(rec.Expires) || !now.Before(rec.LastSeen.Add(ss.idle)) || !now.Before(rec.CreatedAt.Add(ss.absolute)) {
+	if !now.Before(rec.LastSeen.Add(ss.idle)) || !now.Before(rec.CreatedAt.Add(ss.absolute)) {
 		ss.st.DeleteSession(r.Context(), rec.TokenHash)
 		return s, nil
 	}
@@ -89,7 +89,10 @@ func (ss *sessionStore) New(r *http.Request, name string) (*sessions.Session, er
 	// Slide the idle window without a write on every request: the single
 	// writer stays free for answers.
 	if now.Sub(rec.LastSeen) > time.Minute {
-		ss.st.TouchSession(r.Context(), rec.TokenHash, now)
+		rec.LastSeen, rec.Expires = now, ss.expiry(rec.CreatedAt, now)
+		if err := ss.st.SaveSession(r.Context(), rec); err != nil {
+			return s, err
+		}
 	}
 	return s, nil
 }
@@ -129,10 +132,7 @@ func (ss *sessionStore) Save(r *http.Request, w http.ResponseWriter, s *sessions
 	if err != nil {
 		return err
 	}
-	expires := now.Add(ss.idle)
-	if abs := created.Add(ss.absolute); abs.Before(expires) {
-		expires = abs
-	}
+	expires := ss.expiry(created, now)
 	if err := ss.st.SaveSession(r.Context(), store.Session{
 		TokenHash: hashToken(s.ID), UserID: uid, Data: data,
 		CreatedAt: created, LastSeen: now, Expires: expires,
@@ -155,6 +155,16 @@ func (ss *sessionStore) Rotate(r *http.Request, w http.ResponseWriter, s *sessio
 	s.ID = ""
 	s.Values[keyCSRF] = randomToken()
 	return ss.Save(r, w, s)
+}
+
+// expiry is when a session created at created and last used at lastSeen
+// ends: after the idle time, and never later than the absolute limit.
+func (ss *sessionStore) expiry(created, lastSeen time.Time) time.Time {
+	e := lastSeen.Add(ss.idle)
+	if abs := created.Add(ss.absolute); abs.Before(e) {
+		return abs
+	}
+	return e
 }
 
 func (ss *sessionStore) options() *sessions.Options {
