@@ -1,0 +1,53 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// AuditEntry is one row of the audit log.
+type AuditEntry struct {
+	ID     int64
+	At     time.Time
+	User   string // name of the user who made the change; "" when none
+	Action string // such as "add", "update", "delete", "rename", "complete"
+	Entity string // "project", "member", "server", "answer", "step", "finding" or "user"
+	Key    string // which one: a question as step/question, a server or user name
+	Old    string // the value before, "" for none
+	New    string // the value after, "" for none
+}
+
+// Audit returns the newest limit entries of a project's history, newest
+// first; limit 0 or less returns them all. Project ID 0 returns the
+// changes that belong to no project: accounts.
+func (s *Store) Audit(ctx context.Context, projectID int64, limit int) ([]AuditEntry, error) {
+	if limit <= 0 {
+		limit = -1 // no limit
+	}
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT a.id, a.at, coalesce(u.name, ''), a.action, a.entity, a.entity_key, a.old_value, a.new_value
+		FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+		WHERE a.project_id IS ?
+		ORDER BY a.id DESC LIMIT ?`, nullID(projectID), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	var es []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at string
+		if err := rows.Scan(&e.ID, &at, &e.User, &e.Action, &e.Entity, &e.Key, &e.Old, &e.New); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		if e.At, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		es = append(es, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return es, nil
+}
