@@ -1,0 +1,358 @@
+package batch
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"text/template"
+
+	"github.com/secex/wizard/steps/script"
+	"github.com/secex/wizard/steps/script/scripttest"
+)
+
+func TestArg(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"empty", "", `""`},
+		{"plain", "mail.example.com", `"mail.example.com"`},
+		{"space", "Front end", `"Front end"`},
+		{"path", `C:\Program Files\Exchsrvr`, `"C:\Program Files\Exchsrvr"`},
+		{"UNC", `\\server\share`, `"\\server\share"`},
+		{"apostrophe", "O'Brien", `"O'Brien"`},
+		{"backtick", "`", "\"`\""},
+		{"metacharacters", "^&|<>()", `"^&|<>()"`},
+		{"ampersand", "x & calc", `"x & calc"`},
+		{"semicolon comma equals", ";,=+#", `";,=+#"`},
+		{"dollar", "$(calc)", `"$(calc)"`},
+		{"slash question", "/?", `"/?"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Arg(tt.in)
+			if err != nil || got != tt.want {
+				t.Errorf("Arg(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestArgRefuses(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"double quote", `a"b`, `contains a double quote ("); cmd.exe has no way`},
+		{"percent", "%PATH%", "contains a percent sign (%)"},
+		{"percent tilde", "%~f0", "percent sign"},
+		{"double percent", "%%", "percent sign"},
+		{"bang", "!x!", "contains an exclamation mark (!)"},
+		{"LF", "a\nb", "contains a line break (LF, U+000A); enter it on one line"},
+		{"CR", "a\rb", "line break (CR, U+000D)"},
+		{"NUL", "a\x00b", "NUL character"},
+		{"tab", "a\tb", "tab (U+0009)"},
+		{"ctrl-z", "\x1a", "control character U+001A"},
+		{"DEL", "\x7f", "control character U+007F"},
+		{"typographic single quote", "Bob\u2019s", "U+2019"},
+		{"typographic double quote", "\u201c", "U+201C"},
+		{"non-ASCII", "\u00e9", "use ASCII characters only"},
+		{"line separator", "\u2028", "line break"},
+		{"invalid UTF-8", "\xff", "not valid UTF-8"},
+		{"trailing backslash", `C:\dir\`, "ends with a backslash"},
+		{"lone backslash", `\`, "ends with a backslash"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Arg(tt.in)
+			if err == nil {
+				t.Fatalf("Arg(%q) = %q, want an error", tt.in, got)
+			}
+			var se *script.Error
+			if !errors.As(err, &se) || se.Lang != "cmd.exe" {
+				t.Errorf("error %v is not a *script.Error for cmd.exe", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Arg(%q) error = %q, want it to mention %q", tt.in, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestEcho(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"empty", "", ""},
+		{"plain", "Applying policy to EX01", "Applying policy to EX01"},
+		{"caret", "^", "^^"},
+		{"all metacharacters", "^&|<>()", "^^^&^|^<^>^(^)"},
+		{"command injection", "x & calc", "x ^& calc"},
+		{"redirect", "a > C:\\boot.ini", "a ^> C:\\boot.ini"},
+		{"block close", "done)", "done^)"},
+		{"apostrophe and backtick", "O'Brien `x`", "O'Brien `x`"},
+		{"semicolon comma equals", ";,=+#", ";,=+#"},
+		{"trailing backslash", `C:\dir\`, `C:\dir\`},
+		{"dollar", "$(calc)", "$^(calc^)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Echo(tt.in)
+			if err != nil || got != tt.want {
+				t.Errorf("Echo(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestEchoRefuses(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"double quote", `say "hi" & calc`, "double quote"},
+		{"percent", "100%", "percent sign"},
+		{"bang", "hi!", "exclamation mark"},
+		{"help", "/?", `contains "/?"`},
+		{"help later", "see /? for help", `contains "/?"`},
+		{"LF", "a\nb", "enter it on one line"},
+		{"CR", "\r", "line break"},
+		{"NUL", "\x00", "NUL"},
+		{"escape", "\x1b", "control character U+001B"},
+		{"non-ASCII", "NT-AUTORIT\u00c4T", "use ASCII characters only"},
+		{"typographic quote", "\u201e", "U+201E"},
+		{"invalid UTF-8", "\xc0\xaf", "not valid UTF-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Echo(tt.in)
+			if err == nil {
+				t.Fatalf("Echo(%q) = %q, want an error", tt.in, got)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Echo(%q) error = %q, want it to mention %q", tt.in, err, tt.want)
+			}
+		})
+	}
+}
+
+// expandPercent applies cmd.exe's first parsing phase to a batch-file line as
+// far as it concerns a line without variables: %% becomes %, and any other %
+// is an error because it would start a variable reference.
+func expandPercent(line string) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(line); i++ {
+		if line[i] != '%' {
+			b.WriteByte(line[i])
+			continue
+		}
+		if i+1 < len(line) && line[i+1] == '%' {
+			b.WriteByte('%')
+			i++
+			continue
+		}
+		return "", errors.New("unpaired % would expand a variable")
+	}
+	return b.String(), nil
+}
+
+func TestComment(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"plain", "Generated by Wizard 1.0", "rem Generated by Wizard 1.0"},
+		{"empty", "", "rem"},
+		{"percent", "100% %PATH% %~f0", "rem 100%% %%PATH%% %%~f0"},
+		{"trailing caret", "a^", "rem a^."},
+		{"caret inside", "a^b", "rem a^b"},
+		{"help", "/?", "rem / ?"},
+		{"line break", "a\r\nb\nc", "rem a b c"},
+		{"metacharacters", `& | < > ( ) ! "`, `rem & | < > ( ) ! "`},
+		{"non-ASCII", "NT-AUTORIT\u00c4T", "rem NT-AUTORIT?T"},
+		{"NUL", "a\x00b", "rem a?b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Comment([]string{tt.in})
+			if got != tt.want+"\r\n" {
+				t.Errorf("Comment(%q) = %q, want %q", tt.in, got, tt.want+"\r\n")
+			}
+		})
+	}
+}
+
+func TestPrologue(t *testing.T) {
+	p := Prologue()
+	if p != "@echo off\r\nsetlocal EnableExtensions DisableDelayedExpansion\r\n" {
+		t.Errorf("Prologue() = %q", p)
+	}
+}
+
+func TestFile(t *testing.T) {
+	got, err := File(Prologue() + "echo.hi\nrem x\r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "@echo off\r\nsetlocal EnableExtensions DisableDelayedExpansion\r\necho.hi\r\nrem x\r\n"
+	if string(got) != want {
+		t.Errorf("File = %q, want %q", got, want)
+	}
+	for _, bad := range []struct{ body, want string }{
+		{"echo.ok\necho.caf\u00e9\n", "line 2 contains a non-ASCII byte (0xC3)"},
+		{"\ufeffecho.x", "line 1 contains a non-ASCII byte (0xEF)"},
+		{"echo.x\x1a", "control character U+001A"},
+		{"a\x00", "control character U+0000"},
+	} {
+		if out, err := File(bad.body); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("File(%q) = %q, %v; want error containing %q", bad.body, out, err, bad.want)
+		}
+	}
+}
+
+type name string
+
+func TestFuncMap(t *testing.T) {
+	tmpl := template.Must(template.New("apply.cmd").Funcs(FuncMap()).Parse(
+		"netsh ipsec static add policy name={{cmdarg .Name}} description={{.Port | cmdarg}}\r\necho.Done: {{cmdecho .Name}}\r\n"))
+	if err := script.CheckTemplate(tmpl, Encoders()); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := tmpl.Execute(&b, map[string]any{"Name": name("FE & BE (80)"), "Port": 80}); err != nil {
+		t.Fatal(err)
+	}
+	want := "netsh ipsec static add policy name=\"FE & BE (80)\" description=\"80\"\r\necho.Done: FE ^& BE ^(80^)\r\n"
+	if b.String() != want {
+		t.Errorf("got  %q\nwant %q", b.String(), want)
+	}
+	for _, v := range []any{"50%", `a"b`, "x!", 1.5, nil} {
+		if err := tmpl.Execute(&strings.Builder{}, map[string]any{"Name": v, "Port": 80}); err == nil {
+			t.Errorf("Execute accepted %q", v)
+		}
+	}
+}
+
+func TestEncodersMatchFuncMap(t *testing.T) {
+	fm, enc := FuncMap(), Encoders()
+	if len(fm) != len(enc) {
+		t.Fatalf("FuncMap has %d functions, Encoders lists %d", len(fm), len(enc))
+	}
+	for name := range fm {
+		if !enc[name] {
+			t.Errorf("FuncMap function %q is not listed by Encoders", name)
+		}
+	}
+}
+
+// safeASCII reports whether s is printable ASCII free of the characters
+// cmd.exe expands or that end a quoted argument.
+func safeASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '%' || c == '!' {
+			return false
+		}
+	}
+	return true
+}
+
+func FuzzArg(f *testing.F) {
+	for _, s := range scripttest.Hostile() {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := Arg(s)
+		if err != nil {
+			var se *script.Error
+			if !errors.As(err, &se) || got != "" {
+				t.Fatalf("Arg(%q) = %q, %v: want a *script.Error and no output", s, got, err)
+			}
+			return
+		}
+		inner, ok := strings.CutPrefix(got, `"`)
+		if ok {
+			inner, ok = strings.CutSuffix(inner, `"`)
+		}
+		if !ok || len(got) < 2 {
+			t.Fatalf("Arg(%q) = %q is not wrapped in double quotes", s, got)
+		}
+		if strings.Contains(inner, `"`) || !safeASCII(inner) || strings.HasSuffix(inner, `\`) {
+			t.Fatalf("Arg(%q) = %q carries a character cmd.exe would act on", s, got)
+		}
+		if inner != s {
+			t.Fatalf("Arg(%q) = %q does not read back as the value", s, got)
+		}
+	})
+}
+
+// unescapeEcho undoes caret escaping the way cmd.exe's second phase does for
+// text outside quotes, and fails on a metacharacter that is not escaped.
+func unescapeEcho(s string) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '^':
+			if i+1 >= len(s) {
+				return "", errors.New("trailing caret would continue the line")
+			}
+			i++
+			b.WriteByte(s[i])
+		case '&', '|', '<', '>', '(', ')', '"':
+			return "", errors.New("unescaped " + string(c))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), nil
+}
+
+func FuzzEcho(f *testing.F) {
+	for _, s := range scripttest.Hostile() {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := Echo(s)
+		if err != nil {
+			var se *script.Error
+			if !errors.As(err, &se) || got != "" {
+				t.Fatalf("Echo(%q) = %q, %v: want a *script.Error and no output", s, got, err)
+			}
+			return
+		}
+		if !safeASCII(got) || strings.Contains(got, "/?") {
+			t.Fatalf("Echo(%q) = %q carries a character cmd.exe would act on", s, got)
+		}
+		back, err := unescapeEcho(got)
+		if err != nil {
+			t.Fatalf("Echo(%q) = %q: %v", s, got, err)
+		}
+		if back != s {
+			t.Fatalf("Echo(%q) = %q reads back as %q", s, got, back)
+		}
+	})
+}
+
+func FuzzComment(f *testing.F) {
+	for _, s := range scripttest.Hostile() {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Comment([]string{s, "next"})
+		lines := strings.Split(got, "\r\n")
+		if len(lines) != 3 || lines[2] != "" || lines[1] != "rem next" {
+			t.Fatalf("Comment(%q) = %q: not exactly two CRLF-terminated lines", s, got)
+		}
+		line := lines[0]
+		if line != "rem" && !strings.HasPrefix(line, "rem ") {
+			t.Fatalf("Comment(%q) = %q: line does not start with rem", s, got)
+		}
+		for i := 0; i < len(line); i++ {
+			if line[i] < 0x20 || line[i] >= 0x7f {
+				t.Fatalf("Comment(%q) = %q: byte 0x%02X in a rem line", s, got, line[i])
+			}
+		}
+		if _, err := expandPercent(line); err != nil {
+			t.Fatalf("Comment(%q) = %q: %v", s, got, err)
+		}
+		if strings.HasSuffix(line, "^") || strings.Contains(line, "/?") {
+			t.Fatalf("Comment(%q) = %q: line could continue or print help", s, got)
+		}
+	})
+}
