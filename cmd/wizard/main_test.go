@@ -1,0 +1,54 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestServeFlags(t *testing.T) {
+	var stderr bytes.Buffer
+	c, err := parseServeFlags(nil, env(map[string]string{"HOME": "/home/ann"}), &stderr)
+	if err != nil || c.addr != "127.0.0.1:8080" || c.data != "/home/ann/.local/share/exchange-wizard" {
+		t.Errorf("defaults: %+v %v", c, err)
+	}
+	c, err = parseServeFlags([]string{"-data", "/srv/w"}, env(map[string]string{"WIZARD_ADDR": "127.0.0.1:9000", "WIZARD_DATA": "/var/w"}), &stderr)
+	if err != nil || c.addr != "127.0.0.1:9000" || c.data != "/srv/w" {
+		t.Errorf("environment and flags: %+v %v", c, err)
+	}
+	for _, addr := range []string{"0.0.0.0:8080", "192.0.2.10:8080", ":8080", "[::]:8080"} {
+		_, err := parseServeFlags([]string{"-addr", addr}, env(nil), &stderr)
+		if err == nil || !strings.Contains(err.Error(), "-tls-cert FILE -tls-key FILE") || !strings.Contains(err.Error(), "-trusted-proxy") {
+			t.Errorf("plain HTTP on %s: %v", addr, err)
+		}
+	}
+	for _, args := range [][]string{{"-addr", "0.0.0.0:8080", "-trusted-proxy"}, {"-addr", "[::1]:8080"}, {"-addr", "localhost:0"}} {
+		if _, err := parseServeFlags(args, env(nil), &stderr); err != nil {
+			t.Errorf("%v refused: %v", args, err)
+		}
+	}
+	if _, err := parseServeFlags([]string{"-tls-cert", "a.pem"}, env(nil), &stderr); err == nil {
+		t.Error("certificate without key accepted")
+	}
+	if _, err := parseServeFlags([]string{"-session-idle", "10h"}, env(nil), &stderr); err == nil {
+		t.Error("idle longer than the absolute limit accepted")
+	}
+}
+
+func TestHelpDocumentsEveryFlag(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"-h"}, env(nil), &stdout, &stderr)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("run -h: %v", err)
+	}
+	for _, f := range []string{"-addr", "-data", "-tls-cert", "-tls-key", "-trusted-proxy", "-session-idle", "-session-max", "-log-format", "-log-level", "WIZARD_ADDR", "WIZARD_DATA", "procedures"} {
+		if !strings.Contains(stderr.String(), f) {
+			t.Errorf("-h does not mention %s", f)
+		}
+	}
+}

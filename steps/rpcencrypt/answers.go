@@ -1,0 +1,119 @@
+package rpcencrypt
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/secex/wizard/steps"
+)
+
+// config is the procedure's answers parsed again into typed values, checked
+// against the servers as they are now.
+type config struct {
+	versions []string
+	profiles []string
+	when     string
+	servers  []server
+	users    int
+}
+
+// server is a back-end Outlook connects to, its names parsed again.
+type server struct {
+	name steps.NetBIOSName
+	fqdn steps.FQDN
+}
+
+func (c config) has2002() bool  { return slices.Contains(c.versions, Outlook2002) }
+func (c config) has2003() bool  { return slices.Contains(c.versions, Outlook2003) }
+func (c config) hasLater() bool { return slices.Contains(c.versions, OutlookLater) }
+
+func (c config) hasProfiles(method string) bool { return slices.Contains(c.profiles, method) }
+
+// network and dialUp report which Outlook 2002 boxes are ticked.
+func (c config) network() bool { return c.when != WhenDialUp }
+func (c config) dialUp() bool  { return c.when != WhenNetwork }
+
+// reparse parses every stored answer of an asked page again, with the
+// parser of its question and against today's servers. It returns the
+// answers that parse, and a finding for each that no longer does (a server
+// renamed or given another role since the answer was saved, for example).
+// Unanswered questions are simply absent.
+func reparse(in steps.Input) (steps.Answers, []steps.Finding) {
+	a := in.Of(ID)
+	ok := steps.Answers{}
+	var bad []steps.Finding
+	for _, p := range pages {
+		if !p.Asked(a) {
+			continue
+		}
+		for _, q := range p.Questions {
+			raw, answered := a[q.ID]
+			if !answered {
+				continue
+			}
+			vals := []string{raw}
+			if q.Kind.Multiple() {
+				vals = a.Values(q.ID)
+			}
+			v, err := q.Parse(vals, in.Topology)
+			if err != nil {
+				bad = append(bad, steps.Finding{
+					Code:     CodeAnswerInvalid,
+					Severity: steps.Error,
+					Message:  fmt.Sprintf("The saved answer to %q no longer fits: %v. Answer the question again.", q.Label, err),
+					Fix:      []string{q.ID},
+				})
+				continue
+			}
+			ok[q.ID] = v
+		}
+	}
+	return ok, bad
+}
+
+// load parses the answers for generation. Any answer that does not parse,
+// any question left unanswered and any server whose names do not parse is
+// an error: nothing is generated from a value that was not parsed.
+func load(in steps.Input) (config, error) {
+	a, bad := reparse(in)
+	if len(bad) > 0 {
+		return config{}, fmt.Errorf("%s", bad[0].Message)
+	}
+	for _, p := range pages {
+		if !p.Asked(in.Of(ID)) {
+			continue
+		}
+		for _, q := range p.Questions {
+			if _, answered := a[q.ID]; !answered && !q.Optional {
+				return config{}, fmt.Errorf("the question %q is not answered", q.Label)
+			}
+		}
+	}
+	c := config{
+		versions: a.Values(QVersions),
+		profiles: a.Values(QProfiles),
+		when:     a[QWhen],
+	}
+	n, err := strconv.Atoi(a[QUsers])
+	if err != nil {
+		return config{}, fmt.Errorf("number of users: %w", err)
+	}
+	c.users = n
+	for _, name := range a.Values(QServers) {
+		s, ok := in.Topology.Server(name)
+		if !ok {
+			return config{}, fmt.Errorf("server %s is not in the inventory", name)
+		}
+		nb, err := steps.ParseNetBIOSName(string(s.Name))
+		if err != nil {
+			return config{}, fmt.Errorf("server %s: %w", name, err)
+		}
+		fqdn, err := steps.ParseFQDN(string(s.FQDN))
+		if err != nil {
+			return config{}, fmt.Errorf("server %s: %w", name, err)
+		}
+		c.servers = append(c.servers, server{name: nb, fqdn: fqdn})
+	}
+	return c, nil
+}
