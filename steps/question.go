@@ -54,8 +54,10 @@ type Question struct {
 	Optional bool   // may be left blank
 
 	// DefaultFrom, when set, computes the pre-filled answer from the
-	// topology (for example every back-end server); it wins over Default.
-	DefaultFrom func(Topology) string
+	// topology and the procedure's answers so far (for example every
+	// back-end server, or a fact of the server chosen on an earlier page);
+	// it wins over Default.
+	DefaultFrom func(Topology, Answers) string
 }
 
 // Page is one screen of a procedure: usually one question, sometimes a small
@@ -100,10 +102,11 @@ func (a Answers) Has(id, v string) bool { return slices.Contains(a.Values(id), v
 // Is reports whether the answer to id is exactly v.
 func (a Answers) Is(id, v string) bool { return a[id] == v }
 
-// DefaultFor gives the pre-filled answer for q in t.
-func (q Question) DefaultFor(t Topology) string {
+// DefaultFor gives the pre-filled answer for q in t, given the
+// procedure's answers so far.
+func (q Question) DefaultFor(t Topology, a Answers) string {
 	if q.DefaultFrom != nil {
-		return q.DefaultFrom(t)
+		return q.DefaultFrom(t, a)
 	}
 	return q.Default
 }

@@ -279,3 +279,46 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 	})
 	return out, nil
 }
+
+// CodeAnswerInvalid is the finding code Reparse gives a saved answer that
+// no longer parses.
+const CodeAnswerInvalid = "answer-invalid"
+
+// Reparse parses every saved answer of an asked page of the procedure id
+// again, with its question's parser and against today's servers: an answer
+// naming a server that was since removed, or given before a rule was
+// tightened, must not reach a script. It returns the answers that parse and
+// an error finding for each that no longer does; unanswered questions are
+// absent.
+func Reparse(id string, pages []Page, in Input) (Answers, []Finding) {
+	a := in.Of(id)
+	ok := Answers{}
+	var bad []Finding
+	for _, p := range pages {
+		if !p.Asked(a) {
+			continue
+		}
+		for _, q := range p.Questions {
+			raw, answered := a[q.ID]
+			if !answered {
+				continue
+			}
+			vals := []string{raw}
+			if q.Kind.Multiple() {
+				vals = a.Values(q.ID)
+			}
+			v, err := q.Parse(vals, in.Topology)
+			if err != nil {
+				bad = append(bad, Finding{
+					Code:     CodeAnswerInvalid,
+					Severity: Error,
+					Message:  fmt.Sprintf("The saved answer to %q no longer fits: %v. Answer the question again.", q.Label, err),
+					Fix:      []string{q.ID},
+				})
+				continue
+			}
+			ok[q.ID] = v
+		}
+	}
+	return ok, bad
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/secex/wizard/steps"
@@ -40,6 +41,9 @@ type Server struct {
 	log      *slog.Logger
 	sessions *sessionStore
 	handler  http.Handler
+
+	stateMu sync.Mutex
+	states  map[int64]*projectState // by project ID; see loadState
 }
 
 // NewServer returns the wizard's handler over st, walking through the

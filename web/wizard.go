@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -25,7 +26,32 @@ type projectState struct {
 	input    steps.Input
 }
 
+// loadState returns the project's state at its current revision. Every
+// change to a project moves its revision, so a state loaded once serves
+// every request until the next change: reading 200 servers and every
+// answer again for each page would cost more than rendering it. The
+// returned state is shared and must not be modified.
 func (s *Server) loadState(ctx context.Context, p store.Project) (*projectState, error) {
+	s.stateMu.Lock()
+	cached, ok := s.states[p.ID]
+	s.stateMu.Unlock()
+	if ok && cached.project.Revision == p.Revision && cached.project.UpdatedAt.Equal(p.UpdatedAt) {
+		return cached, nil
+	}
+	ps, err := s.readState(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	s.stateMu.Lock()
+	if s.states == nil {
+		s.states = map[int64]*projectState{}
+	}
+	s.states[p.ID] = ps
+	s.stateMu.Unlock()
+	return ps, nil
+}
+
+func (s *Server) readState(ctx context.Context, p store.Project) (*projectState, error) {
 	topo, err := s.st.Topology(ctx, p.ID)
 	if err != nil {
 		return nil, err
@@ -252,7 +278,7 @@ func (s *Server) questionView(r *http.Request, ps *projectState, st *steps.Step,
 			f.Value = saved.Value
 			f.Values = a.Values(qu.ID)
 		} else {
-			f.Value = qu.DefaultFor(ps.topology)
+			f.Value = qu.DefaultFor(ps.topology, a)
 			f.Values = strings.Split(f.Value, "\n")
 		}
 		v, ok := versions[qu.ID]
@@ -381,7 +407,7 @@ func (s *Server) questionSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Decide where to go with the answers as they are now.
-	a := ps.input.Of(st.ID)
+	a := maps.Clone(ps.input.Of(st.ID))
 	for _, c := range changes {
 		a[c.Question] = c.Value
 	}
@@ -448,6 +474,13 @@ func (s *Server) checkView(r *http.Request, ps *projectState, st *steps.Step, pr
 	if pg, ok := st.Unanswered(a); ok {
 		c.Pending = base + "/" + pg.ID
 	}
+	// Findings about a server's own facts link to its page.
+	serverIDs := map[string]int64{}
+	if recs, err := s.st.Servers(r.Context(), rs.project.ID); err == nil {
+		for _, rec := range recs {
+			serverIDs[string(rec.Server.Name)] = rec.ID
+		}
+	}
 	for _, f := range findings(ps, st) {
 		fv := ui.FindingView{Key: f.Key(), Severity: f.Severity.String(), Message: f.Message}
 		for _, id := range f.Fix {
@@ -457,6 +490,11 @@ func (s *Server) checkView(r *http.Request, ps *projectState, st *steps.Step, pr
 						fv.Fix = append(fv.Fix, ui.Link{Label: "Change: " + q.Label, Href: base + "/" + pg.ID + "?return=check"})
 					}
 				}
+			}
+		}
+		for _, name := range f.Servers {
+			if id, ok := serverIDs[name]; ok {
+				fv.Fix = append(fv.Fix, ui.Link{Label: "Change server " + name, Href: fmt.Sprintf("%s/servers/%d", projectPath(rs.project.ID), id)})
 			}
 		}
 		if ack, ok := ps.acks[f.Key()]; ok && f.Severity == steps.Warning {

@@ -27,7 +27,7 @@ var flowStep = &steps.Step{
 		{ID: "host", When: func(a steps.Answers) bool { return a.Is("use", "yes") },
 			Questions: []steps.Question{{ID: "host", Label: "Host name", Kind: steps.KindFQDN}}},
 		{ID: "servers", Questions: []steps.Question{{ID: "servers", Label: "Which back-ends", Kind: steps.KindServers, Role: steps.RoleBackEnd,
-			DefaultFrom: func(t steps.Topology) string {
+			DefaultFrom: func(t steps.Topology, _ steps.Answers) string {
 				var n []string
 				for _, s := range t.WithRole(steps.RoleBackEnd) {
 					n = append(n, string(s.Name))

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/secex/wizard/steps"
-	"github.com/secex/wizard/steps/catalog/steptest"
+	"github.com/secex/wizard/steps/steptest"
 )
 
 var slug = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)

@@ -9,7 +9,7 @@ import (
 
 // Finding codes.
 const (
-	CodeAnswerInvalid      = "answer-invalid"
+	CodeAnswerInvalid      = steps.CodeAnswerInvalid
 	CodeCAConfigMissing    = "ca-config-missing"
 	CodeCAConfigInvalid    = "ca-config-invalid"
 	CodeThirdPartyMismatch = "ca-third-party-mismatch"

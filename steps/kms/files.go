@@ -3,6 +3,7 @@ package kms
 import (
 	"embed"
 	"fmt"
+	"github.com/secex/wizard/steps/script/text"
 	"strconv"
 	"strings"
 	"text/template"
@@ -15,11 +16,11 @@ import (
 //go:embed templates/*.tmpl
 var templateFS embed.FS
 
-// The templates print values only through encoders: sheetFuncs for the
+// The templates print values only through encoders: text.FuncMap for the
 // checklist, batch.FuncMap for the verification file. A test checks both
 // with script.CheckTemplate.
 var (
-	checklistTemplate = parseTemplate("checklist.txt.tmpl", sheetFuncs())
+	checklistTemplate = parseTemplate("checklist.txt.tmpl", text.FuncMap())
 	verifyTemplate    = parseTemplate("verify.cmd.tmpl", batch.FuncMap())
 )
 
@@ -72,7 +73,7 @@ func renderChecklist(in steps.Input, c config) ([]byte, error) {
 	var items []checklistItem
 	for i, a := range actions(c) {
 		title := strconv.Itoa(i+1) + ". " + a.Title + " (on " + a.Target + ")"
-		it := checklistItem{Title: wrap(title, "", "   ", 74)}
+		it := checklistItem{Title: text.Wrap(title, "", "   ", 74)}
 		it.Lines = append(it.Lines, "")
 		n := 0
 		for _, d := range a.Do {
@@ -82,12 +83,12 @@ func renderChecklist(in steps.Input, c config) ([]byte, error) {
 				continue
 			}
 			n++
-			it.Lines = append(it.Lines, wrap(d, "   "+strconv.Itoa(n)+". ", "      ", 74)...)
+			it.Lines = append(it.Lines, text.Wrap(d, "   "+strconv.Itoa(n)+". ", "      ", 74)...)
 		}
-		add := func(label, text string) {
-			if text != "" {
+		add := func(label, body string) {
+			if body != "" {
 				it.Lines = append(it.Lines, "")
-				it.Lines = append(it.Lines, wrap(text, "   "+label+" ", "   ", 74)...)
+				it.Lines = append(it.Lines, text.Wrap(body, "   "+label+" ", "   ", 74)...)
 			}
 		}
 		add("Run:", a.Script)
@@ -100,13 +101,13 @@ func renderChecklist(in steps.Input, c config) ([]byte, error) {
 		items = append(items, it)
 	}
 	var b strings.Builder
-	b.WriteString(sheetHeader(header(in, string(c.kms.name),
+	b.WriteString(text.Header(header(in, string(c.kms.name),
 		"Administrator's checklist: set up the Key Management Service on "+string(c.kms.name)+" with "+c.caName(),
 		"the S/MIME procedure's certificate authority checks")))
 	if err := checklistTemplate.Execute(&b, items); err != nil {
 		return nil, err
 	}
-	return script.ASCIIFile(sheetLang, b.String())
+	return text.File(b.String())
 }
 
 type verifyData struct {

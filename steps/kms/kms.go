@@ -87,8 +87,8 @@ var pages = []steps.Page{
 	},
 }
 
-func firstWith(r steps.Role) func(steps.Topology) string {
-	return func(t steps.Topology) string {
+func firstWith(r steps.Role) func(steps.Topology, steps.Answers) string {
+	return func(t steps.Topology, _ steps.Answers) string {
 		if s := t.WithRole(r); len(s) > 0 {
 			return string(s[0].Name)
 		}
@@ -96,15 +96,19 @@ func firstWith(r steps.Role) func(steps.Topology) string {
 	}
 }
 
-// firstCAThirdParty pre-fills the answer from the server page of the CA the
-// CA question is pre-filled with. A different CA may be chosen; the check
-// then reports any disagreement with that CA's server page.
-func firstCAThirdParty(t steps.Topology) string {
-	cas := t.WithRole(steps.RoleCA)
-	if len(cas) == 0 {
-		return ""
+// firstCAThirdParty pre-fills the answer from the server page of the CA
+// chosen on the earlier page (or the first CA, before one is chosen). The
+// check reports any later disagreement with that CA's server page.
+func firstCAThirdParty(t steps.Topology, a steps.Answers) string {
+	ca, ok := t.Server(a[QCA])
+	if !ok {
+		cas := t.WithRole(steps.RoleCA)
+		if len(cas) == 0 {
+			return ""
+		}
+		ca = cas[0]
 	}
-	if cas[0].CA.ThirdPartyRoot {
+	if ca.CA.ThirdPartyRoot {
 		return "yes"
 	}
 	return "no"

@@ -1,12 +1,13 @@
 package kms
 
 import (
+	"github.com/secex/wizard/steps/script/text"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secex/wizard/steps"
-	"github.com/secex/wizard/steps/catalog/steptest"
+	"github.com/secex/wizard/steps/steptest"
 	"github.com/secex/wizard/steps/script"
 	"github.com/secex/wizard/steps/script/batch"
 	"github.com/secex/wizard/steps/script/scripttest"
@@ -33,7 +34,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestTemplatesPrintOnlyThroughEncoders(t *testing.T) {
-	if err := script.CheckTemplate(checklistTemplate, sheetEncoders()); err != nil {
+	if err := script.CheckTemplate(checklistTemplate, text.Encoders()); err != nil {
 		t.Error(err)
 	}
 	if err := script.CheckTemplate(verifyTemplate, batch.Encoders()); err != nil {
@@ -220,9 +221,16 @@ func TestQuestionDefaults(t *testing.T) {
 	sc := steptest.Load(t, "testdata/fabrikam-third-party-ca")
 	for id, want := range map[string]string{QServer: "FAB-MAIL1", QCA: "FAB-DC1", QCAThirdParty: "yes"} {
 		q, _ := Step.Question(id)
-		if got := q.DefaultFor(sc.Topology); got != want {
+		if got := q.DefaultFor(sc.Topology, steps.Answers{}); got != want {
 			t.Errorf("default of %s = %q, want %q", id, got, want)
 		}
+	}
+	// With another CA chosen, the default follows that CA's server page.
+	two := sc.Topology
+	two.Servers = append(slices.Clone(two.Servers), steps.Server{Name: "PLAIN-CA", FQDN: "plain-ca.fabrikam.example", Roles: []steps.Role{steps.RoleCA}})
+	q3, _ := Step.Question(QCAThirdParty)
+	if got := q3.DefaultFor(two, steps.Answers{QCA: "PLAIN-CA"}); got != "no" {
+		t.Errorf("default of %s for a CA without a third-party root = %q, want no", QCAThirdParty, got)
 	}
 	q, _ := Step.Question(QServer)
 	if _, err := q.Parse([]string{"X"}, steps.Topology{}); err == nil || !strings.Contains(err.Error(), "No server has the role") {

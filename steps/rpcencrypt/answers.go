@@ -34,42 +34,9 @@ func (c config) hasProfiles(method string) bool { return slices.Contains(c.profi
 func (c config) network() bool { return c.when != WhenDialUp }
 func (c config) dialUp() bool  { return c.when != WhenNetwork }
 
-// reparse parses every stored answer of an asked page again, with the
-// parser of its question and against today's servers. It returns the
-// answers that parse, and a finding for each that no longer does (a server
-// renamed or given another role since the answer was saved, for example).
-// Unanswered questions are simply absent.
+// reparse parses the saved answers again; see steps.Reparse.
 func reparse(in steps.Input) (steps.Answers, []steps.Finding) {
-	a := in.Of(ID)
-	ok := steps.Answers{}
-	var bad []steps.Finding
-	for _, p := range pages {
-		if !p.Asked(a) {
-			continue
-		}
-		for _, q := range p.Questions {
-			raw, answered := a[q.ID]
-			if !answered {
-				continue
-			}
-			vals := []string{raw}
-			if q.Kind.Multiple() {
-				vals = a.Values(q.ID)
-			}
-			v, err := q.Parse(vals, in.Topology)
-			if err != nil {
-				bad = append(bad, steps.Finding{
-					Code:     CodeAnswerInvalid,
-					Severity: steps.Error,
-					Message:  fmt.Sprintf("The saved answer to %q no longer fits: %v. Answer the question again.", q.Label, err),
-					Fix:      []string{q.ID},
-				})
-				continue
-			}
-			ok[q.ID] = v
-		}
-	}
-	return ok, bad
+	return steps.Reparse(ID, pages, in)
 }
 
 // load parses the answers for generation. Any answer that does not parse,

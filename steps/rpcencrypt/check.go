@@ -8,7 +8,7 @@ import (
 
 // Finding codes.
 const (
-	CodeAnswerInvalid  = "answer-invalid"
+	CodeAnswerInvalid  = steps.CodeAnswerInvalid
 	CodeDialUpOnly     = "dial-up-only"
 	CodePRF2002        = "outlook-2002-new-profiles-unverified"
 	CodeOutlook2003PRF = "outlook-2003-policy-needs-hotfix"

@@ -3,6 +3,7 @@ package rpcencrypt
 import (
 	"embed"
 	"fmt"
+	"github.com/secex/wizard/steps/script/text"
 	"strconv"
 	"strings"
 	"text/template"
@@ -15,11 +16,11 @@ import (
 //go:embed templates/*.tmpl
 var templateFS embed.FS
 
-// The templates print values only through encoders: sheetFuncs for the
+// The templates print values only through encoders: text.FuncMap for the
 // instruction sheet, batch.FuncMap for the capture helpers. A test checks
 // both with script.CheckTemplate.
 var (
-	sheetTemplate   = parseTemplate("instructions.txt.tmpl", sheetFuncs())
+	sheetTemplate   = parseTemplate("instructions.txt.tmpl", text.FuncMap())
 	captureTemplate = parseTemplate("capture.cmd.tmpl", batch.FuncMap())
 )
 
@@ -90,13 +91,13 @@ func renderSheet(in steps.Input, c config) ([]byte, error) {
 		d.Sections = append(d.Sections, section("IF YOU USE OUTLOOK 2007 OR LATER", userStepsLater()))
 	}
 	var b strings.Builder
-	b.WriteString(sheetHeader(header(in,
+	b.WriteString(text.Header(header(in,
 		"Instructions for each Outlook user: turn on encryption of the connection to Exchange",
 		"the pilot in the runbook (capture-before.cmd, then capture-after.cmd) before this sheet is handed out")))
 	if err := sheetTemplate.Execute(&b, d); err != nil {
 		return nil, err
 	}
-	return script.ASCIIFile(sheetLang, b.String())
+	return text.File(b.String())
 }
 
 func section(title string, stepTexts []string) sheetSection {
@@ -106,7 +107,7 @@ func section(title string, stepTexts []string) sheetSection {
 		if i+1 < 10 {
 			n = " " + n
 		}
-		s.Lines = append(s.Lines, wrap(t, "  "+n, "      ", 74)...)
+		s.Lines = append(s.Lines, text.Wrap(t, "  "+n, "      ", 74)...)
 	}
 	return s
 }

@@ -129,7 +129,7 @@ var pages = []steps.Page{
 	},
 }
 
-func allBackEnds(t steps.Topology) string {
+func allBackEnds(t steps.Topology, _ steps.Answers) string {
 	var names []string
 	for _, s := range t.WithRole(steps.RoleBackEnd) {
 		names = append(names, string(s.Name))

@@ -2,12 +2,13 @@ package rpcencrypt
 
 import (
 	"bytes"
+	"github.com/secex/wizard/steps/script/text"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secex/wizard/steps"
-	"github.com/secex/wizard/steps/catalog/steptest"
+	"github.com/secex/wizard/steps/steptest"
 	"github.com/secex/wizard/steps/script"
 	"github.com/secex/wizard/steps/script/batch"
 	"github.com/secex/wizard/steps/script/scripttest"
@@ -36,7 +37,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestTemplatesPrintOnlyThroughEncoders(t *testing.T) {
-	if err := script.CheckTemplate(sheetTemplate, sheetEncoders()); err != nil {
+	if err := script.CheckTemplate(sheetTemplate, text.Encoders()); err != nil {
 		t.Error(err)
 	}
 	if err := script.CheckTemplate(captureTemplate, batch.Encoders()); err != nil {
@@ -126,7 +127,7 @@ func TestApplies(t *testing.T) {
 func TestDefaultServersAreAllBackEnds(t *testing.T) {
 	in := steptest.Load(t, "testdata/outlook2002-by-hand").Input()
 	q, _ := Step.Question(QServers)
-	if got := q.DefaultFor(in.Topology); got != "EXBE01\nEXBE02" {
+	if got := q.DefaultFor(in.Topology, steps.Answers{}); got != "EXBE01\nEXBE02" {
 		t.Errorf("default servers = %q", got)
 	}
 }
@@ -238,20 +239,20 @@ func TestPlan(t *testing.T) {
 
 func TestSheetText(t *testing.T) {
 	for _, s := range []string{"exbe01.corp.contoso.com", `host\CA (2)`, "a & b | c % d ! e"} {
-		if got, err := sheetText(s); err != nil || got != s {
-			t.Errorf("sheetText(%q) = %q, %v", s, got, err)
+		if got, err := text.Value(s); err != nil || got != s {
+			t.Errorf("text.Value(%q) = %q, %v", s, got, err)
 		}
 	}
 	for _, s := range scripttest.Hostile() {
-		got, err := sheetText(s)
+		got, err := text.Value(s)
 		if err != nil {
 			continue
 		}
 		if got != s || strings.ContainsFunc(got, func(r rune) bool { return r < 0x20 || r >= 0x7f }) {
-			t.Errorf("sheetText(%q) = %q", s, got)
+			t.Errorf("text.Value(%q) = %q", s, got)
 		}
 	}
-	if _, err := sheetText(3.5); err == nil {
+	if _, err := text.Value(3.5); err == nil {
 		t.Error("sheetText accepted a float")
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 // Finding codes.
 const (
-	CodeAnswerInvalid       = "answer-invalid"
+	CodeAnswerInvalid       = steps.CodeAnswerInvalid
 	CodeInternetNeedsTrust  = "internet-needs-trusted-certificates"
 	CodeInternetNeedsSigned = "internet-needs-signed-exchange"
 	CodeGALNeedsKMS         = "gal-needs-kms"

@@ -3,6 +3,7 @@ package smime
 import (
 	"embed"
 	"fmt"
+	"github.com/secex/wizard/steps/script/text"
 	"strconv"
 	"strings"
 	"text/template"
@@ -14,9 +15,9 @@ import (
 //go:embed templates/*.tmpl
 var templateFS embed.FS
 
-// sheetTemplate prints values only through sheetFuncs; a test checks it
+// sheetTemplate prints values only through text.FuncMap; a test checks it
 // with script.CheckTemplate.
-var sheetTemplate = template.Must(template.New("instructions.txt.tmpl").Funcs(sheetFuncs()).
+var sheetTemplate = template.Must(template.New("instructions.txt.tmpl").Funcs(text.FuncMap()).
 	Option("missingkey=error").ParseFS(templateFS, "templates/instructions.txt.tmpl"))
 
 func files(in steps.Input) ([]steps.File, error) {
@@ -60,7 +61,7 @@ func renderSheet(in steps.Input, c config) ([]byte, error) {
 	getSection := section("1. GET A CERTIFICATE", getNote, get)
 	if c.gal() {
 		getSection.Lines = append(getSection.Lines, "")
-		getSection.Lines = append(getSection.Lines, wrap("If your administrator sends you a security token for the Key Management Service, follow the administrator's enrolment instructions for your certificate instead of the steps above.", "  ", "  ", 74)...)
+		getSection.Lines = append(getSection.Lines, text.Wrap("If your administrator sends you a security token for the Key Management Service, follow the administrator's enrolment instructions for your certificate instead of the steps above.", "  ", "  ", 74)...)
 	}
 	d.Sections = append(d.Sections,
 		getSection,
@@ -76,24 +77,24 @@ func renderSheet(in steps.Input, c config) ([]byte, error) {
 		RunFirst: "the certificate authority or Digital ID arrangements in the runbook before this sheet is handed out",
 	}
 	var b strings.Builder
-	b.WriteString(sheetHeader(h))
+	b.WriteString(text.Header(h))
 	if err := sheetTemplate.Execute(&b, d); err != nil {
 		return nil, err
 	}
-	return script.ASCIIFile(sheetLang, b.String())
+	return text.File(b.String())
 }
 
 func section(title, intro string, stepTexts []string) sheetSection {
 	s := sheetSection{Title: title}
 	if intro != "" {
-		s.Lines = append(wrap(intro, "  ", "  ", 74), "")
+		s.Lines = append(text.Wrap(intro, "  ", "  ", 74), "")
 	}
 	for i, t := range stepTexts {
 		n := strconv.Itoa(i+1) + ". "
 		if i+1 < 10 {
 			n = " " + n
 		}
-		s.Lines = append(s.Lines, wrap(t, "  "+n, "      ", 74)...)
+		s.Lines = append(s.Lines, text.Wrap(t, "  "+n, "      ", 74)...)
 	}
 	return s
 }

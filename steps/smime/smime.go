@@ -133,7 +133,7 @@ var pages = []steps.Page{
 	},
 }
 
-func firstCA(t steps.Topology) string {
+func firstCA(t steps.Topology, _ steps.Answers) string {
 	if cas := t.WithRole(steps.RoleCA); len(cas) > 0 {
 		return string(cas[0].Name)
 	}

@@ -1,12 +1,13 @@
 package smime
 
 import (
+	"github.com/secex/wizard/steps/script/text"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secex/wizard/steps"
-	"github.com/secex/wizard/steps/catalog/steptest"
+	"github.com/secex/wizard/steps/steptest"
 	"github.com/secex/wizard/steps/script"
 	"github.com/secex/wizard/steps/script/scripttest"
 )
@@ -34,7 +35,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestTemplatePrintsOnlyThroughEncoders(t *testing.T) {
-	if err := script.CheckTemplate(sheetTemplate, sheetEncoders()); err != nil {
+	if err := script.CheckTemplate(sheetTemplate, text.Encoders()); err != nil {
 		t.Error(err)
 	}
 }
