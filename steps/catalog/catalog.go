@@ -1,19 +1,15 @@
 package catalog
 
 import (
+	"slices"
+
 	"github.com/secex/wizard/steps"
-	"github.com/secex/wizard/steps/kms"
-	"github.com/secex/wizard/steps/rpcencrypt"
-	"github.com/secex/wizard/steps/smime"
 )
 
-// All is every procedure, in guide order. A procedure appears after every
-// procedure it requires.
-var All = []*steps.Step{
-	rpcencrypt.Step,
-	smime.Step,
-	kms.Step,
-}
+// All is every procedure, in guide order: the Outlook part, then OWA, then
+// SMTP. A procedure appears after every procedure it requires. Each part's
+// list is in its own file.
+var All = slices.Concat(outlook, owa, smtp)
 
 // Lookup finds a procedure of All by ID.
 func Lookup(id string) (*steps.Step, bool) {
