@@ -154,9 +154,14 @@ func (q Question) Parse(raw []string, t Topology) (string, error) {
 	if !q.Kind.Multiple() && len(kept) > 1 {
 		return "", errors.New("Give one answer only")
 	}
+	var opts []Choice
+	switch q.Kind {
+	case KindChoice, KindChoices, KindYesNo, KindServer, KindServers:
+		opts = q.Options(t)
+	}
 	out := make([]string, 0, len(kept))
 	for _, v := range kept {
-		n, err := q.parseOne(v, t)
+		n, err := q.parseOne(v, opts)
 		if err != nil {
 			return "", err
 		}
@@ -167,11 +172,11 @@ func (q Question) Parse(raw []string, t Topology) (string, error) {
 	if q.Kind == KindChoices || q.Kind == KindServers {
 		// Keep the order the options are shown in, so the stored answer
 		// does not depend on the order a browser sends the boxes.
-		order := q.Options(t)
-		slices.SortStableFunc(out, func(a, b string) int {
-			return slices.IndexFunc(order, func(c Choice) bool { return c.Value == a }) -
-				slices.IndexFunc(order, func(c Choice) bool { return c.Value == b })
-		})
+		pos := make(map[string]int, len(opts))
+		for i, c := range opts {
+			pos[c.Value] = i
+		}
+		slices.SortStableFunc(out, func(a, b string) int { return pos[a] - pos[b] })
 	}
 	return strings.Join(out, "\n"), nil
 }
@@ -194,16 +199,18 @@ func lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
-func (q Question) parseOne(v string, t Topology) (string, error) {
+// parseOne parses one value; opts are the question's options, for the
+// kinds that have them.
+func (q Question) parseOne(v string, opts []Choice) (string, error) {
 	switch q.Kind {
 	case KindChoice, KindChoices, KindYesNo, KindServer, KindServers:
-		for _, c := range q.Options(t) {
+		for _, c := range opts {
 			if strings.EqualFold(c.Value, v) {
 				return c.Value, nil
 			}
 		}
 		if q.Kind == KindServer || q.Kind == KindServers {
-			if len(q.Options(t)) == 0 {
+			if len(opts) == 0 {
 				return "", fmt.Errorf("No server has the role %s yet; add one on the servers page first", q.Role.Label())
 			}
 			return "", fmt.Errorf("%q is not a server with the role %s; choose one from the list", v, q.Role.Label())

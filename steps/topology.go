@@ -172,9 +172,9 @@ type Topology struct {
 // WithRole lists the servers that have role r, in inventory order.
 func (t Topology) WithRole(r Role) []Server {
 	var out []Server
-	for _, s := range t.Servers {
-		if s.Has(r) {
-			out = append(out, s)
+	for i := range t.Servers {
+		if t.Servers[i].Has(r) {
+			out = append(out, t.Servers[i])
 		}
 	}
 	return out

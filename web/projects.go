@@ -239,9 +239,24 @@ func (s *Server) remember(r *http.Request) {
 	if rs.user == nil || rs.project == nil {
 		return
 	}
+	key := [2]int64{rs.user.ID, rs.project.ID}
+	s.stateMu.Lock()
+	same := s.positions[key] == r.URL.Path
+	s.stateMu.Unlock()
+	if same {
+		// Reloading a page must not cost a synchronous write each time.
+		return
+	}
 	if err := s.st.SetPosition(r.Context(), rs.user.ID, rs.project.ID, r.URL.Path); err != nil {
 		s.log.Warn("saving position", "err", err)
+		return
 	}
+	s.stateMu.Lock()
+	if s.positions == nil {
+		s.positions = map[[2]int64]string{}
+	}
+	s.positions[key] = r.URL.Path
+	s.stateMu.Unlock()
 }
 
 func (s *Server) resume(w http.ResponseWriter, r *http.Request) error {

@@ -44,6 +44,10 @@ type Server struct {
 
 	stateMu sync.Mutex
 	states  map[int64]*projectState // by project ID; see loadState
+
+	// positions is the last position saved per user and project, so a
+	// page reloaded is not saved again; see remember.
+	positions map[[2]int64]string
 }
 
 // NewServer returns the wizard's handler over st, walking through the
