@@ -8,10 +8,10 @@ import (
 	"testing"
 
 	"github.com/secex/wizard/steps"
-	"github.com/secex/wizard/steps/steptest"
 	"github.com/secex/wizard/steps/script"
 	"github.com/secex/wizard/steps/script/batch"
 	"github.com/secex/wizard/steps/script/scripttest"
+	"github.com/secex/wizard/steps/steptest"
 )
 
 func TestGolden(t *testing.T) {
