@@ -61,6 +61,8 @@ func (s *Server) routes() http.Handler {
 		r.Post("/steps/{step}/check", s.need(editor, s.checkSubmit))
 		r.Get("/steps/{step}/{page}", s.need(viewer, s.questionForm))
 		r.Post("/steps/{step}/{page}", s.need(editor, s.questionSubmit))
+		r.Get("/ticket", s.need(viewer, s.ticketForm))
+		r.Post("/ticket", s.need(editor, s.ticketSubmit))
 		r.Get("/runbook", s.need(viewer, s.runbook))
 		r.Get("/files/{target}/{name}", s.need(viewer, s.download))
 		r.Get("/members", s.need(viewer, s.members))

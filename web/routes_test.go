@@ -46,6 +46,8 @@ var wantAccess = map[string]access{
 	"POST /p/{pid}/steps/{step}/check":   editor,
 	"GET /p/{pid}/steps/{step}/{page}":   viewer,
 	"POST /p/{pid}/steps/{step}/{page}":  editor,
+	"GET /p/{pid}/ticket":                viewer,
+	"POST /p/{pid}/ticket":               editor,
 	"GET /p/{pid}/runbook":               viewer,
 	"GET /p/{pid}/files/{target}/{name}": viewer,
 	"GET /p/{pid}/members":               viewer,

@@ -186,6 +186,15 @@ func (s *Server) taskList(w http.ResponseWriter, r *http.Request) error {
 		procs.Tasks = append(procs.Tasks, t)
 	}
 	out := ui.TaskGroup{Title: "Produce the change"}
+	tk, err := s.st.Ticket(r.Context(), rs.project.ID)
+	if err != nil {
+		return err
+	}
+	if tk.Version == 0 {
+		out.Tasks = append(out.Tasks, ui.Task{Title: "Fill in the change ticket", Hint: "Change number, people, window, risk", Href: pp + "/ticket", Status: "Not yet started", Tag: "todo"})
+	} else {
+		out.Tasks = append(out.Tasks, ui.Task{Title: "Fill in the change ticket", Hint: tk.Ticket.Number, Href: pp + "/ticket", Status: "Completed", Tag: "done"})
+	}
 	if anyComplete {
 		out.Tasks = append(out.Tasks, ui.Task{Title: "Read the runbook and download the files", Href: pp + "/runbook", Status: "Ready", Tag: "todo"})
 	} else {

@@ -113,6 +113,14 @@ CREATE TABLE setup_tokens (
 	used_at    TEXT
 ) STRICT;
 
+CREATE TABLE tickets (
+	project_id INTEGER PRIMARY KEY REFERENCES projects (id) ON DELETE CASCADE,
+	data       TEXT    NOT NULL,
+	version    INTEGER NOT NULL CHECK (version > 0),
+	updated_by INTEGER NOT NULL REFERENCES users (id),
+	updated_at TEXT    NOT NULL
+) STRICT;
+
 CREATE TABLE users (
 	id            INTEGER PRIMARY KEY,
 	name          TEXT    NOT NULL,
