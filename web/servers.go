@@ -12,67 +12,7 @@ import (
 	"github.com/secex/wizard/web/ui"
 )
 
-// factsForm is the project-wide facts as typed.
-type factsForm struct {
-	ADDomain, PublicDomain, OWAHost, OWAPath, MXHost, POP3IMAP4 string
-}
-
-func factsFormOf(f steps.Facts) factsForm {
-	pop := ""
-	if f.ADDomain != "" {
-		pop = yesNoString(f.POP3IMAP4)
-	}
-	return factsForm{string(f.ADDomain), string(f.PublicDomain), string(f.OWAHost), f.OWAPath, string(f.MXHost), pop}
-}
-
-func yesNoString(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
-}
-
-func (f factsForm) parse() (steps.Facts, steps.Problems) {
-	var out steps.Facts
-	var ps steps.Problems
-	var err error
-	if out.ADDomain, err = steps.ParseFQDN(f.ADDomain); err != nil {
-		ps.Add("ad-domain", "Active Directory domain: "+strings.Replace(err.Error(), "mail01.corp.example.com", "corp.example.com", 1))
-	}
-	if out.PublicDomain, err = steps.ParseFQDN(f.PublicDomain); err != nil {
-		ps.Add("public-domain", "Public DNS domain: "+strings.Replace(err.Error(), "mail01.corp.example.com", "example.com", 1))
-	}
-	if out.OWAHost, err = steps.ParseFQDN(f.OWAHost); err != nil {
-		ps.Add("owa-host", "Public OWA host name: "+strings.Replace(err.Error(), "mail01.corp.example.com", "mail.example.com", 1))
-	}
-	path := strings.TrimSpace(f.OWAPath)
-	if path == "" {
-		path = "/exchange"
-	}
-	if !strings.HasPrefix(path, "/") {
-		path = "/" + path
-	}
-	path = strings.TrimSuffix(path, "/")
-	if path == "" || strings.ContainsAny(path, " ?#%\"'<>\\") || strings.Contains(path, "//") {
-		ps.Add("owa-path", "OWA path: enter the path users type after the host name, such as /exchange")
-	}
-	out.OWAPath = path
-	if strings.TrimSpace(f.MXHost) != "" {
-		if out.MXHost, err = steps.ParseFQDN(f.MXHost); err != nil {
-			ps.Add("mx-host", "MX host: "+strings.Replace(err.Error(), "mail01.corp.example.com", "smtp.example.com", 1))
-		}
-	}
-	switch f.POP3IMAP4 {
-	case "yes":
-		out.POP3IMAP4 = true
-	case "no":
-	default:
-		ps.Add("pop3imap4", "Select whether users read mail with POP3 or IMAP4")
-	}
-	return out, ps
-}
-
-func factsFields(f factsForm, ps steps.Problems) ([]ui.Field, ui.Field) {
+func factsFields(f steps.FactsForm, ps steps.Problems) ([]ui.Field, ui.Field) {
 	tf := func(id, label, hint, v string) ui.Field {
 		return ui.Field{ID: id, Label: label, Hint: hint, Value: v, Error: ps.For(id), Mono: true}
 	}
@@ -91,16 +31,17 @@ func (s *Server) factsForm(w http.ResponseWriter, r *http.Request) error {
 	s.remember(r)
 	p := s.formPage(w, r, "Describe the organisation")
 	p.Back = projectPath(rs.project.ID)
-	fields, pop := factsFields(factsFormOf(rs.project.Facts), nil)
+	fields, pop := factsFields(steps.FactsFormOf(rs.project.Facts), nil)
 	return render(w, r, http.StatusOK, ui.FactsPage(p, rs.project.FactsVersion, fields, pop))
 }
 
 func (s *Server) factsSubmit(w http.ResponseWriter, r *http.Request) error {
 	rs := state(r)
-	typed := factsForm{r.PostFormValue("ad-domain"), r.PostFormValue("public-domain"), r.PostFormValue("owa-host"),
-		r.PostFormValue("owa-path"), r.PostFormValue("mx-host"), r.PostFormValue("pop3imap4")}
+	typed := steps.FactsForm{ADDomain: r.PostFormValue("ad-domain"), PublicDomain: r.PostFormValue("public-domain"),
+		OWAHost: r.PostFormValue("owa-host"), OWAPath: r.PostFormValue("owa-path"), MXHost: r.PostFormValue("mx-host"),
+		POP3IMAP4: r.PostFormValue("pop3imap4")}
 	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	facts, ps := typed.parse()
+	facts, ps := typed.Parse()
 	if len(ps) == 0 {
 		err := s.st.SaveFacts(r.Context(), rs.user.ID, rs.project.ID, facts, version)
 		if errors.Is(err, store.ErrConflict) {
