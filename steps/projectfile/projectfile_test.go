@@ -1,0 +1,178 @@
+package projectfile
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/secex/wizard/steps"
+	"github.com/secex/wizard/steps/catalog"
+	"github.com/secex/wizard/steps/rpcencrypt"
+	"github.com/secex/wizard/steps/script/scripttest"
+	"github.com/secex/wizard/steps/steptest"
+)
+
+// updating reports whether -update (defined by steptest) was given: it
+// also rewrites docs/project-file-example.json.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// example is the documented example: the KMS procedure's reference
+// scenario with the Outlook procedures completed and a change ticket.
+func example(t *testing.T) Project {
+	t.Helper()
+	sc := steptest.Load(t, "../kms/testdata/contoso-internal-ca")
+	p := Project{Name: sc.Project, Revision: 7, Topology: sc.Topology, Answers: sc.Answers}
+	// The scenario leaves the RPC encryption procedure out; answer it.
+	p.Answers[rpcencrypt.ID] = steptest.AnswerAll([]*steps.Step{rpcencrypt.Step}, sc.Topology)[rpcencrypt.ID]
+	for _, st := range catalog.All {
+		if _, missing := st.Unanswered(sc.Answers[st.ID]); len(sc.Answers[st.ID]) > 0 && !missing {
+			p.Completed = append(p.Completed, st.ID)
+		}
+	}
+	tk := steps.Ticket{Number: "CHG0012345", Title: "Secure Exchange communications", Requester: "Ann Lee",
+		Implementers: []string{"Bo Chan", "Cy Diaz"}, Reviewer: "Di Ek", Approvers: []string{"Change advisory board"},
+		WindowStart: "2026-12-05T22:00", WindowEnd: "2026-12-06T02:00", TimeZone: "Europe/London", Risk: "medium",
+		RiskReason: "Outlook users must restart Outlook; no server outage", AffectedUsers: "All Outlook users"}
+	p.Ticket = &tk
+	return p
+}
+
+const examplePath = "../../docs/project-file-example.json"
+
+func TestDocumentedExampleImportsCleanly(t *testing.T) {
+	p := example(t)
+	b, err := Encode(p, catalog.All)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if updating() {
+		if err := os.WriteFile(examplePath, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	doc, err := os.ReadFile(examplePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(doc, b) {
+		t.Errorf("%s is out of date; run go test ./steps/projectfile -update", examplePath)
+	}
+	got, ps := Decode(bytes.NewReader(doc), catalog.All)
+	if len(ps) > 0 {
+		t.Fatalf("documented example does not import: %v", ps)
+	}
+	if len(got.Completed) != 3 {
+		t.Errorf("completed = %v", got.Completed)
+	}
+	// Encode(Decode(x)) == x: nothing is lost or reordered.
+	again, err := Encode(got, catalog.All)
+	if err != nil || !bytes.Equal(again, doc) {
+		t.Errorf("round trip changed the file:\n%s", cmp.Diff(string(doc), string(again)))
+	}
+}
+
+func decodeString(s string) (Project, steps.Problems) {
+	return Decode(strings.NewReader(s), catalog.All)
+}
+
+func TestCorruptAndForeignFiles(t *testing.T) {
+	doc, _ := os.ReadFile(examplePath)
+	tests := []struct {
+		name, file, field, msg string
+	}{
+		{"truncated", string(doc[:len(doc)/2]), "", "not valid JSON"},
+		{"not json", "PK\x03\x04", "", "not valid JSON"},
+		{"no schema", `{"project":"x"}`, "schemaVersion", "no schemaVersion"},
+		{"newer schema", `{"schemaVersion": 2, "project": "x"}`, "schemaVersion", "newer version of the wizard (schema 2)"},
+		{"unknown field", strings.Replace(string(doc), `"project":`, `"password": "x", "project":`, 1), "", `unknown field "password"`},
+		{"wrong type", strings.Replace(string(doc), `"revision": 7`, `"revision": "seven"`, 1), "", "line 4"},
+	}
+	for _, tt := range tests {
+		_, ps := decodeString(tt.file)
+		if len(ps) == 0 || ps[0].Field != tt.field || !strings.Contains(ps[0].Message, tt.msg) {
+			t.Errorf("%s: problems %v, want %s: %q", tt.name, ps, tt.field, tt.msg)
+		}
+	}
+}
+
+func TestEveryBadFieldIsNamed(t *testing.T) {
+	doc, _ := os.ReadFile(examplePath)
+	s := string(doc)
+	for old, new := range map[string]string{
+		`"adDomain": "corp.contoso.com"`:       `"adDomain": "corp_contoso"`,
+		`"fqdn": "exbe02.corp.contoso.com"`:    `"fqdn": "exbe01.corp.contoso.com"`,
+		`"10.1.0.11"`:                          `"10.1.0.300"`,
+		`"windowEnd": "2026-12-06T02:00"`:      `"windowEnd": "2026-12-05T21:00"`,
+		`"config": "ca01.corp.contoso.com\\Contoso Enterprise CA"`: `"config": "ca01\\a\\b"`,
+	} {
+		if !strings.Contains(s, old) {
+			t.Fatalf("example lacks %s", old)
+		}
+		s = strings.Replace(s, old, new, 1)
+	}
+	_, ps := decodeString(s)
+	want := []string{"facts.adDomain", "servers[1].addresses", "servers[1].ca.config", "servers[3].fqdn"}
+	for _, w := range want {
+		if ps.For(w) == "" {
+			t.Errorf("no problem for %s in %v", w, ps)
+		}
+	}
+	// The ticket is checked once servers are right.
+	s2 := strings.Replace(string(doc), `"windowEnd": "2026-12-06T02:00"`, `"windowEnd": "2026-12-05T21:00"`, 1)
+	_, ps = decodeString(s2)
+	if !strings.Contains(ps.For("ticket.window-end"), "end after it starts") {
+		t.Errorf("ticket problem: %v", ps)
+	}
+}
+
+func TestAnswersAreCheckedAndCrossChecked(t *testing.T) {
+	doc, _ := os.ReadFile(examplePath)
+	s := strings.Replace(string(doc), `"kms-server": "EXBE02"`, `"kms-server": "NOSUCH"`, 1)
+	_, ps := decodeString(s)
+	if !strings.Contains(ps.For("answers.key-management-service.kms-server"), "NOSUCH") {
+		t.Errorf("bad server answer: %v", ps)
+	}
+	// Internet recipients with internal certificates: a cross-check error.
+	s = strings.Replace(string(doc), `"recipients": "internal"`, `"recipients": "internet"`, 1)
+	if s == string(doc) {
+		t.Fatal("example has no internal-only recipients answer")
+	}
+	p, ps := decodeString(s)
+	if len(ps) == 0 || ps[0].Field != "answers.smime" || p.Name != "" {
+		t.Errorf("cross-check failure imported or not named: %v", ps)
+	}
+}
+
+func TestHostileValuesAreRefusedOrKept(t *testing.T) {
+	doc, _ := os.ReadFile(examplePath)
+	for _, h := range scripttest.Hostile() {
+		for _, field := range []string{`"name": "EXBE01"`, `"title": "Secure Exchange communications"`, `"ou": ""`} {
+			js, _ := jsonString(h)
+			key, _, _ := strings.Cut(field, ":")
+			s := strings.Replace(string(doc), field, key+": "+js, 1)
+			p, ps := decodeString(s)
+			if len(ps) > 0 {
+				continue
+			}
+			// Accepted: only in fields that never reach a script as is.
+			if key == `"name"` {
+				t.Errorf("hostile server name %q accepted", h)
+			}
+			_ = p
+		}
+	}
+}
+
+func jsonString(s string) (string, error) {
+	var b bytes.Buffer
+	enc := newEncoder(&b)
+	err := enc.Encode(s)
+	return strings.TrimSpace(b.String()), err
+}
