@@ -106,10 +106,10 @@ func TestEveryBadFieldIsNamed(t *testing.T) {
 	doc, _ := os.ReadFile(examplePath)
 	s := string(doc)
 	for old, new := range map[string]string{
-		`"adDomain": "corp.contoso.com"`:       `"adDomain": "corp_contoso"`,
-		`"fqdn": "exbe02.corp.contoso.com"`:    `"fqdn": "exbe01.corp.contoso.com"`,
-		`"10.1.0.11"`:                          `"10.1.0.300"`,
-		`"windowEnd": "2026-12-06T02:00"`:      `"windowEnd": "2026-12-05T21:00"`,
+		`"adDomain": "corp.contoso.com"`:                           `"adDomain": "corp_contoso"`,
+		`"fqdn": "exbe02.corp.contoso.com"`:                        `"fqdn": "exbe01.corp.contoso.com"`,
+		`"10.1.0.11"`:                                              `"10.1.0.300"`,
+		`"windowEnd": "2026-12-06T02:00"`:                          `"windowEnd": "2026-12-05T21:00"`,
 		`"config": "ca01.corp.contoso.com\\Contoso Enterprise CA"`: `"config": "ca01\\a\\b"`,
 	} {
 		if !strings.Contains(s, old) {
