@@ -36,6 +36,14 @@ func (s *Server) projectList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderProjects(w http.ResponseWriter, r *http.Request, status int, typed, problem string) error {
+	var ps steps.Problems
+	if problem != "" {
+		ps.Add("name", problem)
+	}
+	return s.renderProjectsWith(w, r, status, typed, ps)
+}
+
+func (s *Server) renderProjectsWith(w http.ResponseWriter, r *http.Request, status int, typed string, problems steps.Problems) error {
 	rs := state(r)
 	ps, err := s.st.Projects(r.Context(), rs.user.ID)
 	if err != nil {
@@ -51,10 +59,10 @@ func (s *Server) renderProjects(w http.ResponseWriter, r *http.Request, status i
 			Revision: p.Revision, Updated: p.UpdatedAt.UTC().Format("2 Jan 2006 15:04 UTC")})
 	}
 	p := s.formPage(w, r, "Your projects")
-	if problem != "" {
-		p.Problems = steps.Problems{{Field: "name", Message: problem}}
-	}
-	return render(w, r, status, ui.ProjectsPage(p, rows, projectNameField(typed, problem), showArchived, rs.user.Admin))
+	p.Problems = problems
+	fileField := ui.Field{ID: "file", Label: "Project file", Hint: "A .json file exported from this wizard", Type: "file",
+		Error: strings.Join(problemMessages(problems, "file"), " ")}
+	return render(w, r, status, ui.ProjectsPage(p, rows, projectNameField(typed, problems.For("name")), fileField, showArchived, rs.user.Admin))
 }
 
 func (s *Server) projectCreate(w http.ResponseWriter, r *http.Request) error {
@@ -241,13 +249,14 @@ func (s *Server) remember(r *http.Request) {
 	}
 	key := [2]int64{rs.user.ID, rs.project.ID}
 	s.stateMu.Lock()
-	same := s.positions[key] == r.URL.Path
+	at := r.URL.RequestURI()
+	same := s.positions[key] == at
 	s.stateMu.Unlock()
 	if same {
 		// Reloading a page must not cost a synchronous write each time.
 		return
 	}
-	if err := s.st.SetPosition(r.Context(), rs.user.ID, rs.project.ID, r.URL.Path); err != nil {
+	if err := s.st.SetPosition(r.Context(), rs.user.ID, rs.project.ID, at); err != nil {
 		s.log.Warn("saving position", "err", err)
 		return
 	}
@@ -255,7 +264,7 @@ func (s *Server) remember(r *http.Request) {
 	if s.positions == nil {
 		s.positions = map[[2]int64]string{}
 	}
-	s.positions[key] = r.URL.Path
+	s.positions[key] = at
 	s.stateMu.Unlock()
 }
 

@@ -42,6 +42,7 @@ func (s *Server) routes() http.Handler {
 
 	r.Get("/", s.need(signedIn, s.projectList))
 	r.Post("/projects", s.need(signedIn, s.projectCreate))
+	r.Post("/import", s.need(signedIn, s.importProject))
 	r.Get("/accounts", s.need(admin, s.accounts))
 	r.Post("/accounts", s.need(admin, s.accountCreate))
 
@@ -71,6 +72,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/settings/rename", s.need(owner, s.rename))
 		r.Post("/settings/archive", s.need(owner, s.archive))
 		r.Get("/history", s.need(viewer, s.history))
+		r.Get("/export", s.need(viewer, s.export))
 	})
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))

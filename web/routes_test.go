@@ -28,6 +28,7 @@ var wantAccess = map[string]access{
 
 	"GET /":          signedIn,
 	"POST /projects": signedIn,
+	"POST /import":   signedIn,
 	"GET /accounts":  admin,
 	"POST /accounts": admin,
 
@@ -55,6 +56,7 @@ var wantAccess = map[string]access{
 	"GET /p/{pid}/settings":              owner,
 	"POST /p/{pid}/settings/rename":      owner,
 	"POST /p/{pid}/settings/archive":     owner,
+	"GET /p/{pid}/export":                viewer,
 	"GET /p/{pid}/history":               viewer,
 }
 

@@ -241,6 +241,8 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		// No form of the wizard is larger than an imported project file.
+		r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
 		rs := state(r)
 		want, _ := rs.session.Values[keyCSRF].(string)
 		got := r.PostFormValue("csrf_token")

@@ -37,12 +37,32 @@ var version = "0.1.0-dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "wizard:", err)
-		}
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	var usage usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &usage):
+		fmt.Fprintln(os.Stderr, "wizard:", err)
 		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "wizard:", err)
+		os.Exit(1)
 	}
+}
+
+// usageError is a mistake in the command line: the exit status is 2, as
+// for the flag package's own errors, rather than 1 for a failure at run
+// time.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+// asUsage marks err as a command-line mistake, except a request for help.
+func asUsage(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err}
 }
 
 // run is the whole program; main only supplies the process's context,
@@ -68,7 +88,7 @@ func runProcedures(args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		return asUsage(err)
 	}
 	if *asJSON {
 		type entry struct {
@@ -200,7 +220,7 @@ func newLogger(c config, stderr io.Writer) (*slog.Logger, error) {
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c, err := parseServeFlags(args, getenv, stderr)
 	if err != nil {
-		return err
+		return asUsage(err)
 	}
 	log, err := newLogger(c, stderr)
 	if err != nil {
