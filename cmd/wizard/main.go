@@ -5,6 +5,8 @@
 //
 //	wizard [flags]              serve the wizard (see -h)
 //	wizard procedures [-json]   print the procedure catalogue
+//	wizard export -project ID   write a project file
+//	wizard import -owner NAME F create a project from a project file
 package main
 
 import (
@@ -33,6 +35,9 @@ import (
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
+
+// product is the name printed on every page and generated file.
+const product = "Exchange Communications Wizard"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -72,6 +77,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		switch args[0] {
 		case "procedures":
 			return runProcedures(args[1:], stdout, stderr)
+		case "export":
+			return runExport(ctx, args[1:], getenv, stdout, stderr)
+		case "import":
+			return runImport(ctx, args[1:], getenv, stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}
@@ -152,6 +161,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: wizard [flags]
        wizard procedures [-json]
+       wizard export -project ID [-out FILE] [-data DIR]
+       wizard import -owner NAME [-data DIR] FILE
 
 Serves the guided configuration wizard for "Securing Exchange Communications".
 On first start it creates the database in the data directory and prints a
@@ -250,7 +261,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	base := scheme + "://" + displayAddr(ln.Addr().String())
 
 	srv := web.NewServer(web.Config{
-		Product:         "Exchange Communications Wizard",
+		Product:         product,
 		Version:         version,
 		Secure:          secure,
 		IdleTimeout:     c.idle,

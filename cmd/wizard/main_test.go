@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -51,4 +53,55 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 			t.Errorf("-h does not mention %s", f)
 		}
 	}
+}
+
+func TestExportImport(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	st, srv, err := openOffline(ctx, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateUser(ctx, 0, "ann", "x"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	_ = srv
+	var stdout, stderr bytes.Buffer
+	getenv := env(map[string]string{"WIZARD_DATA": data})
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"schemaVersion": 9}`), 0o600)
+	err = run(ctx, []string{"import", "-owner", "ann", bad}, getenv, &stdout, &stderr)
+	if err == nil || !strings.Contains(stderr.String(), "newer version of the wizard") {
+		t.Fatalf("import of a newer file: %v\n%s", err, stderr.String())
+	}
+	stdout.Reset()
+	if err := run(ctx, []string{"import", "-owner", "ann", "../../docs/project-file-example.json"}, getenv, &stdout, &stderr); err != nil {
+		t.Fatalf("import: %v\n%s", err, stderr.String())
+	}
+	if !strings.HasPrefix(stdout.String(), "imported project 1:") {
+		t.Errorf("import output %q", stdout.String())
+	}
+	out := filepath.Join(t.TempDir(), "out.json")
+	if err := run(ctx, []string{"export", "-project", "1", "-out", out}, getenv, &stdout, &stderr); err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	got, _ := os.ReadFile(out)
+	want, _ := os.ReadFile("../../docs/project-file-example.json")
+	if len(got) == 0 || !bytes.Equal(dropRevision(got), dropRevision(want)) {
+		t.Errorf("exported file differs from the imported one")
+	}
+	if err := run(ctx, []string{"export"}, getenv, &stdout, &stderr); !errors.As(err, new(usageError)) {
+		t.Errorf("export without -project: %v", err)
+	}
+}
+
+func dropRevision(b []byte) []byte {
+	var out [][]byte
+	for _, l := range bytes.Split(b, []byte("\n")) {
+		if !bytes.Contains(l, []byte(`"revision"`)) {
+			out = append(out, l)
+		}
+	}
+	return bytes.Join(out, []byte("\n"))
 }
