@@ -7,6 +7,8 @@
 //	wizard procedures [-json]   print the procedure catalogue
 //	wizard export -project ID   write a project file
 //	wizard import -owner NAME F create a project from a project file
+//	wizard backup FILE          copy the database while serving
+//	wizard restore FILE         make a backup the database
 package main
 
 import (
@@ -81,6 +83,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return runExport(ctx, args[1:], getenv, stdout, stderr)
 		case "import":
 			return runImport(ctx, args[1:], getenv, stdout, stderr)
+		case "backup":
+			return runBackup(ctx, args[1:], getenv, stdout, stderr)
+		case "restore":
+			return runRestore(ctx, args[1:], getenv, stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}
@@ -163,6 +169,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
        wizard procedures [-json]
        wizard export -project ID [-out FILE] [-data DIR]
        wizard import -owner NAME [-data DIR] FILE
+       wizard backup [-data DIR] FILE
+       wizard restore [-data DIR] FILE
 
 Serves the guided configuration wizard for "Securing Exchange Communications".
 On first start it creates the database in the data directory and prints a

@@ -105,3 +105,39 @@ func dropRevision(b []byte) []byte {
 	}
 	return bytes.Join(out, []byte("\n"))
 }
+
+func TestBackupRestore(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	st, _, err := openOffline(ctx, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.CreateUser(ctx, 0, "ann", "x")
+	st.Close()
+	var out, errb bytes.Buffer
+	backup := filepath.Join(t.TempDir(), "b.db")
+	if err := run(ctx, []string{"backup", "-data", data, backup}, env(nil), &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"restore", "-data", data, backup}, env(nil), &out, &errb); err == nil || !strings.Contains(err.Error(), "move it") {
+		t.Errorf("restore over an existing database: %v", err)
+	}
+	fresh := t.TempDir()
+	if err := run(ctx, []string{"restore", "-data", fresh, backup}, env(nil), &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	st2, _, err := openOffline(ctx, fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	if _, _, err := st2.UserByName(ctx, "ann"); err != nil {
+		t.Errorf("restored database lacks the account: %v", err)
+	}
+	junk := filepath.Join(t.TempDir(), "junk.db")
+	os.WriteFile(junk, []byte("not a database"), 0o600)
+	if err := run(ctx, []string{"restore", "-data", t.TempDir(), junk}, env(nil), &out, &errb); err == nil {
+		t.Error("restored a file that is not a database")
+	}
+}
