@@ -39,7 +39,8 @@ func (s *Store) ImportProject(ctx context.Context, actor int64, im Import) (Proj
 			p.ID, actor, RoleOwner); err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
-		if err := t.audit(ctx, p.ID, actor, "import", "project", "", "", im.Name); err != nil {
+		if err := t.audit(ctx, p.ID, actor, "import", "project", "", "",
+			fmt.Sprintf("%s: %d servers, %d procedures answered, %d completed", im.Name, len(im.Topology.Servers), len(im.Answers), len(im.Completed))); err != nil {
 			return err
 		}
 		for _, srv := range im.Topology.Servers {

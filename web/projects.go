@@ -227,18 +227,87 @@ func (s *Server) archive(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
 	rs := state(r)
-	es, err := s.st.Audit(r.Context(), rs.project.ID, 500)
+	es, err := s.st.Audit(r.Context(), rs.project.ID, 0)
 	if err != nil {
 		return err
 	}
+	ms, err := s.st.Members(r.Context(), rs.project.ID)
+	if err != nil {
+		return err
+	}
+	topo, err := s.st.Topology(r.Context(), rs.project.ID)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := historyFilter{member: q.Get("member"), server: q.Get("server"), procedure: q.Get("procedure")}
 	var rows [][]string
 	for _, e := range es {
+		if !f.keeps(e) {
+			continue
+		}
 		rows = append(rows, []string{e.At.UTC().Format("2006-01-02 15:04:05"), e.User, e.Action + " " + e.Entity + " " + e.Key, e.Old, e.New})
+	}
+	var members, servers, procedures []steps.Choice
+	for _, m := range ms {
+		members = append(members, steps.Choice{Value: m.Name, Label: m.Name})
+	}
+	for _, sv := range topo.Servers {
+		servers = append(servers, steps.Choice{Value: string(sv.Name), Label: string(sv.Name)})
+	}
+	for _, st := range s.catalog {
+		procedures = append(procedures, steps.Choice{Value: st.ID, Label: st.Title})
 	}
 	p := s.page(r, "History")
 	p.Back = projectPath(rs.project.ID)
 	s.remember(r)
-	return render(w, r, http.StatusOK, ui.HistoryPage(p, rows))
+	filters := []ui.Field{
+		{ID: "member", Label: "Member", Value: f.member, Options: members},
+		{ID: "server", Label: "Server", Value: f.server, Options: servers},
+		{ID: "procedure", Label: "Procedure", Value: f.procedure, Options: procedures},
+	}
+	return render(w, r, http.StatusOK, ui.HistoryPage(p, filters, rows))
+}
+
+// historyFilter selects audit entries by who made them and what they
+// concern. An empty field selects everything.
+type historyFilter struct{ member, server, procedure string }
+
+func (f historyFilter) keeps(e store.AuditEntry) bool {
+	if f.member != "" && e.User != f.member {
+		return false
+	}
+	if f.procedure != "" {
+		switch e.Entity {
+		case "answer", "finding":
+			if !strings.HasPrefix(e.Key, f.procedure+"/") {
+				return false
+			}
+		case "step":
+			if e.Key != f.procedure {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	if f.server != "" {
+		mentions := func(v string) bool {
+			for _, l := range strings.Split(v, "\n") {
+				if strings.EqualFold(strings.TrimSpace(l), f.server) {
+					return true
+				}
+			}
+			return false
+		}
+		switch {
+		case e.Entity == "server" && strings.EqualFold(e.Key, f.server):
+		case e.Entity == "answer" && (mentions(e.Old) || mentions(e.New)):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // remember records the page as where the user stopped in this project.

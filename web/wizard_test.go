@@ -271,3 +271,36 @@ func TestServersPasteNamesBadLinesAndKeepsText(t *testing.T) {
 		t.Errorf("duplicate address: %d", resp.StatusCode)
 	}
 }
+
+func TestHistoryFilters(t *testing.T) {
+	env := newEnv(t, []*steps.Step{flowStep})
+	owner := env.mustUser("olivia", false)
+	pid := env.project(owner)
+	ctx := context.Background()
+	ed := env.mustUser("eddie", false)
+	env.st.SetMember(ctx, owner.ID, pid, ed.ID, store.RoleEditor)
+	srvs, _ := steps.ParseServerList("EXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be\nEXBE02 exbe02.corp.example.com 10.0.1.11 win2000 exchange-be", steps.Topology{})
+	env.st.AddServers(ctx, owner.ID, pid, srvs)
+	env.st.SaveAnswers(ctx, ed.ID, pid, "flow", []store.AnswerChange{{Question: "servers", Value: "EXBE02"}})
+	env.st.SaveAnswers(ctx, owner.ID, pid, "flow", []store.AnswerChange{{Question: "use", Value: "yes"}})
+	c := env.signIn("olivia")
+	rows := func(q string) string {
+		_, body := c.get(fmt.Sprintf("/p/%d/history%s", pid, q))
+		return doc(t, body).Find("[data-testid=history] tbody").Text()
+	}
+	all := rows("")
+	for _, want := range []string{"add server EXBE01", "answer flow/servers", "answer flow/use", "create project"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("full history lacks %q", want)
+		}
+	}
+	if got := rows("?member=eddie"); !strings.Contains(got, "flow/servers") || strings.Contains(got, "flow/use") || strings.Contains(got, "add server") {
+		t.Errorf("member filter: %q", got)
+	}
+	if got := rows("?procedure=flow"); !strings.Contains(got, "flow/use") || strings.Contains(got, "add server") {
+		t.Errorf("procedure filter: %q", got)
+	}
+	if got := rows("?server=EXBE02"); !strings.Contains(got, "add server EXBE02") || !strings.Contains(got, "flow/servers") || strings.Contains(got, "EXBE01") || strings.Contains(got, "flow/use") {
+		t.Errorf("server filter: %q", got)
+	}
+}
