@@ -21,6 +21,13 @@ CREATE TABLE answers (
 	PRIMARY KEY (project_id, step, question)
 ) STRICT, WITHOUT ROWID;
 
+CREATE TABLE assignments (
+	project_id INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+	action     TEXT    NOT NULL,
+	user_id    INTEGER NOT NULL REFERENCES users (id),
+	PRIMARY KEY (project_id, action)
+) STRICT, WITHOUT ROWID;
+
 CREATE TABLE audit_log (
 	id         INTEGER PRIMARY KEY,
 	project_id INTEGER, -- NULL for changes to accounts
@@ -33,6 +40,15 @@ CREATE TABLE audit_log (
 	new_value  TEXT    NOT NULL DEFAULT ''
 ) STRICT;
 
+CREATE TABLE closures (
+	id         INTEGER PRIMARY KEY,
+	project_id INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+	outcome    TEXT    NOT NULL CHECK (outcome IN ('completed', 'partial', 'backed-out')),
+	note       TEXT    NOT NULL DEFAULT '',
+	user_id    INTEGER NOT NULL REFERENCES users (id),
+	at         TEXT    NOT NULL
+) STRICT;
+
 CREATE TABLE completed_steps (
 	project_id   INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
 	step         TEXT    NOT NULL,
@@ -40,6 +56,26 @@ CREATE TABLE completed_steps (
 	completed_at TEXT    NOT NULL,
 	PRIMARY KEY (project_id, step)
 ) STRICT, WITHOUT ROWID;
+
+CREATE TABLE evidence (
+	id           INTEGER PRIMARY KEY,
+	execution_id INTEGER NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+	name         TEXT    NOT NULL,
+	content_type TEXT    NOT NULL,
+	sha256       TEXT    NOT NULL,
+	data         BLOB    NOT NULL
+) STRICT;
+
+CREATE TABLE executions (
+	id         INTEGER PRIMARY KEY,
+	project_id INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+	action     TEXT    NOT NULL,
+	status     TEXT    NOT NULL CHECK (status IN ('done', 'skipped', 'failed')),
+	note       TEXT    NOT NULL DEFAULT '',
+	output     TEXT    NOT NULL DEFAULT '', -- pasted command output
+	user_id    INTEGER NOT NULL REFERENCES users (id),
+	at         TEXT    NOT NULL
+) STRICT;
 
 CREATE TABLE login_failures (
 	id           INTEGER PRIMARY KEY,
@@ -113,6 +149,16 @@ CREATE TABLE setup_tokens (
 	used_at    TEXT
 ) STRICT;
 
+CREATE TABLE signoffs (
+	id         INTEGER PRIMARY KEY,
+	project_id INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+	revision   INTEGER NOT NULL,
+	digest     TEXT    NOT NULL,
+	content    TEXT    NOT NULL CHECK (json_valid(content)),
+	user_id    INTEGER NOT NULL REFERENCES users (id),
+	at         TEXT    NOT NULL
+) STRICT;
+
 CREATE TABLE tickets (
 	project_id INTEGER PRIMARY KEY REFERENCES projects (id) ON DELETE CASCADE,
 	data       TEXT    NOT NULL,
@@ -130,6 +176,8 @@ CREATE TABLE users (
 ) STRICT;
 
 CREATE INDEX audit_log_project ON audit_log (project_id, id);
+
+CREATE INDEX executions_project ON executions (project_id, action, id);
 
 CREATE INDEX login_failures_at ON login_failures (at);
 
@@ -151,6 +199,8 @@ CREATE INDEX sessions_expires ON sessions (expires_at);
 
 CREATE INDEX sessions_user ON sessions (user_id);
 
+CREATE INDEX signoffs_project ON signoffs (project_id, id);
+
 CREATE UNIQUE INDEX users_name ON users (name COLLATE NOCASE);
 
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
@@ -167,4 +217,14 @@ END;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN
 	SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+
+CREATE TRIGGER executions_no_update BEFORE UPDATE ON executions
+BEGIN
+	SELECT RAISE(ABORT, 'the as-executed record cannot be changed; add a new mark');
+END;
+
+CREATE TRIGGER signoffs_no_update BEFORE UPDATE ON signoffs
+BEGIN
+	SELECT RAISE(ABORT, 'sign-offs cannot be changed');
 END;
