@@ -189,6 +189,10 @@ type Action struct {
 	Minutes    int      // expected length of the interruption
 }
 
+// Key identifies the action across the whole plan: the as-executed record,
+// assignments and sign-off comparisons refer to actions by it.
+func (a Action) Key() string { return a.Step + "/" + a.ID + "@" + a.Target }
+
 // FileKind says what a generated file is for.
 type FileKind string
 
@@ -268,6 +272,13 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 		}
 	}
 	slices.SortStableFunc(out.Actions, func(a, b Action) int { return int(a.Phase) - int(b.Phase) })
+	seen := map[string]bool{}
+	for _, a := range out.Actions {
+		if seen[a.Key()] {
+			return out, fmt.Errorf("%s: two plan steps share the key %s", a.Step, a.Key())
+		}
+		seen[a.Key()] = true
+	}
 	slices.SortStableFunc(out.Files, func(a, b File) int {
 		if a.Target != b.Target {
 			if a.Target < b.Target {
