@@ -14,13 +14,27 @@ import (
 	"github.com/secex/wizard/steps/catalog"
 )
 
-func (c *client) upload(path, token, name string, content []byte) (*http.Response, string) {
+// upload posts a multipart form with the file content under fileField
+// (default "file"; the field named by fields["file-field"] if present) and
+// the other fields.
+func (c *client) upload(path, token, name string, content []byte, fields ...map[string]string) (*http.Response, string) {
 	c.env.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	mw.WriteField("csrf_token", token)
-	fw, _ := mw.CreateFormFile("file", name)
-	fw.Write(content)
+	fileField := "file"
+	for _, fs := range fields {
+		for k, v := range fs {
+			mw.WriteField(k, v)
+			if strings.HasSuffix(k, "-status") {
+				fileField = strings.TrimSuffix(k, "-status") + "-file"
+			}
+		}
+	}
+	if name != "" {
+		fw, _ := mw.CreateFormFile(fileField, name)
+		fw.Write(content)
+	}
 	mw.Close()
 	req, _ := http.NewRequest(http.MethodPost, c.env.ts.URL+path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())

@@ -57,6 +57,14 @@ var wantAccess = map[string]access{
 	"POST /p/{pid}/settings/rename":      owner,
 	"POST /p/{pid}/settings/archive":     owner,
 	"GET /p/{pid}/export":                viewer,
+	"GET /p/{pid}/servers/{sid}/history": viewer,
+	"GET /p/{pid}/signoff":               viewer,
+	"POST /p/{pid}/signoff":              approver,
+	"GET /p/{pid}/execute":               viewer,
+	"POST /p/{pid}/execute":              editor,
+	"POST /p/{pid}/assign":               editor,
+	"POST /p/{pid}/close":                editor,
+	"GET /p/{pid}/evidence/{eid}":        viewer,
 	"GET /p/{pid}/history":               viewer,
 }
 
@@ -117,6 +125,13 @@ func TestRouteAccessByRole(t *testing.T) {
 	if err := env.st.SetStepComplete(ctx, own.ID, p.ID, "fake", true); err != nil {
 		t.Fatal(err)
 	}
+	execID, err := env.st.MarkStep(ctx, own.ID, p.ID, store.Execution{Action: "fake/a@EXBE01", Status: "done",
+		Evidence: []store.Evidence{{Name: "out.txt", ContentType: "text/plain", Data: []byte("ok")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	execs, _ := env.st.Executions(ctx, p.ID)
+	_ = execID
 	roles := map[string]store.Role{"vera": store.RoleViewer, "eddie": store.RoleEditor, "april": store.RoleApprover}
 	for name, role := range roles {
 		u := env.mustUser(name, false)
@@ -128,7 +143,7 @@ func TestRouteAccessByRole(t *testing.T) {
 	_ = adminUser
 
 	fill := strings.NewReplacer("{pid}", fmt.Sprint(p.ID), "{sid}", fmt.Sprint(recs[0].ID), "{step}", "fake", "{page}", "p1",
-		"{target}", "EXBE01", "{name}", "a.txt", "*", strings.TrimPrefix(assets.Path("css/site.css"), "/assets/"))
+		"{target}", "EXBE01", "{name}", "a.txt", "{eid}", fmt.Sprint(execs[0].Evidence[0].ID), "*", strings.TrimPrefix(assets.Path("css/site.css"), "/assets/"))
 
 	// Members in order of increasing access; each row says which access
 	// levels the user has.

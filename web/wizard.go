@@ -200,6 +200,11 @@ func (s *Server) taskList(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		out.Tasks = append(out.Tasks, ui.Task{Title: "Read the runbook and download the files", Hint: "Complete at least one procedure first", Status: "Cannot start yet", Tag: "blocked"})
 	}
+	if anyComplete {
+		out.Tasks = append(out.Tasks,
+			ui.Task{Title: "Review and sign off", Hint: "An approver signs off the current revision", Href: pp + "/signoff", Status: "Optional", Tag: "done"},
+			ui.Task{Title: "Record what was done in the change window", Hint: "Mark each step done, skipped or failed", Href: pp + "/execute", Status: "Optional", Tag: "done"})
+	}
 	if rs.role >= store.RoleOwner {
 		out.Tasks = append(out.Tasks, ui.Task{Title: "Project settings", Hint: "Rename or archive the project", Href: pp + "/settings", Status: "Optional", Tag: "done"})
 	}

@@ -1,0 +1,139 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/secex/wizard/steps"
+	"github.com/secex/wizard/store"
+)
+
+// teamProject is a project with flowStep completed for two back-ends and an
+// approver member.
+func teamProject(t *testing.T) (*testEnv, int64) {
+	env := newEnv(t, []*steps.Step{flowStep})
+	owner := env.mustUser("olivia", false)
+	pid := env.project(owner)
+	ctx := context.Background()
+	ap := env.mustUser("april", false)
+	env.st.SetMember(ctx, owner.ID, pid, ap.ID, store.RoleApprover)
+	srvs, _ := steps.ParseServerList("EXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be\nEXBE02 exbe02.corp.example.com 10.0.1.11 win2000 exchange-be", steps.Topology{})
+	env.st.AddServers(ctx, owner.ID, pid, srvs)
+	env.st.SaveAnswers(ctx, owner.ID, pid, "flow", []store.AnswerChange{{Question: "use", Value: "yes"}, {Question: "host", Value: "mail.example.com"}, {Question: "servers", Value: "EXBE01\nEXBE02"}})
+	env.st.SetStepComplete(ctx, owner.ID, pid, "flow", true)
+	return env, pid
+}
+
+func TestSignoffNeedsPasswordAndGoesOutOfDate(t *testing.T) {
+	env, pid := teamProject(t)
+	c := env.signIn("april")
+	path := fmt.Sprintf("/p/%d/signoff", pid)
+	_, body := c.get(path)
+	d := doc(t, body)
+	digest := d.Find("input[name=digest]").AttrOr("value", "")
+	rev := d.Find("input[name=revision]").AttrOr("value", "")
+	tok := d.Find("input[name=csrf_token]").AttrOr("value", "")
+	if digest == "" {
+		t.Fatalf("no sign-off form:\n%s", body)
+	}
+	resp, body := c.post(path, url.Values{"csrf_token": {tok}, "digest": {digest}, "revision": {rev}, "password": {"wrong password here"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "password is not right") {
+		t.Fatalf("wrong password: %d", resp.StatusCode)
+	}
+	if sos, _ := env.st.Signoffs(context.Background(), pid); len(sos) != 0 {
+		t.Fatal("signed with a wrong password")
+	}
+	resp, _ = c.post(path, url.Values{"csrf_token": {tok}, "digest": {digest}, "revision": {rev}, "password": {"correct horse staple april"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-off: %d", resp.StatusCode)
+	}
+	sos, _ := env.st.Signoffs(context.Background(), pid)
+	if len(sos) != 1 || sos[0].Digest != digest || sos[0].By != "april" {
+		t.Fatalf("sign-offs: %+v", sos)
+	}
+	_, body = c.get(path)
+	if !strings.Contains(doc(t, body).Find("[data-testid=signoff-status]").Text(), "covers the current revision") {
+		t.Error("fresh sign-off not shown as current")
+	}
+	// A change afterwards: out of date, and the change is listed per server.
+	env.st.SaveAnswers(context.Background(), 1, pid, "flow", []store.AnswerChange{{Question: "servers", Value: "EXBE01", Version: 1}})
+	_, body = c.get(path)
+	d = doc(t, body)
+	if !strings.Contains(d.Find("[data-testid=signoff-status]").Text(), "Out of date") {
+		t.Error("sign-off not out of date after a change")
+	}
+	changes := d.Find("[data-testid=signoff-changes]").Text()
+	if !strings.Contains(changes, "servers: “EXBE01, EXBE02” → “EXBE01”") || !strings.Contains(changes, "Removed step: Configure EXBE02") {
+		t.Errorf("changes since sign-off: %q", changes)
+	}
+	// An editor cannot sign.
+	eddie := env.mustUser("eddie", false)
+	env.st.SetMember(context.Background(), 1, pid, eddie.ID, store.RoleEditor)
+	e := env.signIn("eddie")
+	resp, _ = e.post(path, url.Values{"csrf_token": {e.token(path)}, "password": {"correct horse staple eddie"}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("editor signing: %d", resp.StatusCode)
+	}
+}
+
+func TestAsExecutedRecord(t *testing.T) {
+	env, pid := teamProject(t)
+	c := env.signIn("olivia")
+	path := fmt.Sprintf("/p/%d/execute", pid)
+	tok := c.token(path)
+	key1, key2 := "flow/do-EXBE01@EXBE01", "flow/do-EXBE02@EXBE02"
+	id1 := formID(key1)
+	mark := func(key, status, note string) (*http.Response, string) {
+		id := formID(key)
+		return c.upload(path, tok, "", nil, map[string]string{"action": key, id + "-status": status, id + "-note": note})
+	}
+	resp, body := mark(key1, "skipped", "")
+	if resp.StatusCode != http.StatusUnprocessableEntity || doc(t, body).Find(fmt.Sprintf(`.error-summary a[href="#%s-note"]`, id1)).Length() != 1 {
+		t.Fatalf("skip without a reason: %d", resp.StatusCode)
+	}
+	resp, _ = c.upload(path, tok, "out.txt", []byte("policy assigned\r\n"), map[string]string{"action": key1, id1 + "-status": "done", id1 + "-output": "OK"})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("mark done: %d", resp.StatusCode)
+	}
+	// Completing with a step unmarked is refused; partial needs a note.
+	resp, body = c.post(fmt.Sprintf("/p/%d/close", pid), url.Values{"csrf_token": {tok}, "outcome": {"completed"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "1 steps are not marked") {
+		t.Fatalf("completing with an unmarked step: %d", resp.StatusCode)
+	}
+	resp, _ = c.post(fmt.Sprintf("/p/%d/close", pid), url.Values{"csrf_token": {tok}, "outcome": {"partial"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("partial without a note: %d", resp.StatusCode)
+	}
+	if resp, _ := mark(key2, "failed", "Access denied on EXBE02"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("mark failed: %d", resp.StatusCode)
+	}
+	resp, _ = c.post(fmt.Sprintf("/p/%d/close", pid), url.Values{"csrf_token": {tok}, "outcome": {"completed"}, "closure-note": {"All steps marked"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("close: %d", resp.StatusCode)
+	}
+	_, body = c.get(path)
+	d := doc(t, body)
+	if got := d.Find("[data-testid=exec-status]").Text(); got != "DoneFailed" {
+		t.Errorf("statuses = %q", got)
+	}
+	if !strings.Contains(d.Find("[data-testid=closure]").Text(), "Completed by olivia") {
+		t.Errorf("closure: %q", d.Find("[data-testid=closure]").Text())
+	}
+	// The evidence downloads as an attachment with its bytes.
+	href, _ := d.Find(`a[href*="/evidence/"]`).Attr("href")
+	resp, body = c.get(href)
+	if resp.StatusCode != http.StatusOK || body != "policy assigned\r\n" || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("evidence: %d %q", resp.StatusCode, body)
+	}
+	// The server's history shows its marks and not the other server's.
+	recs, _ := env.st.Servers(context.Background(), pid)
+	_, body = c.get(fmt.Sprintf("/p/%d/servers/%d/history", pid, recs[1].ID))
+	h := doc(t, body).Find("[data-testid=history]").Text()
+	if !strings.Contains(h, "Access denied on EXBE02") || strings.Contains(h, "do-EXBE01") {
+		t.Errorf("EXBE02 history: %q", h)
+	}
+}
