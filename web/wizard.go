@@ -425,24 +425,20 @@ func (s *Server) questionSubmit(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range changes {
 		a[c.Question] = c.Value
 	}
+	// From a Change link, return to the check page once nothing required
+	// is left; otherwise go on to the next page asked, optional ones
+	// included, so every question is seen on the way through.
 	base := projectPath(rs.project.ID) + "/steps/" + st.ID
-	if next, ok := st.Unanswered(a); ok && (r.URL.Query().Get("return") == "check" || isAfter(st, a, next.ID, pg.ID)) {
-		return redirect(w, r, base+"/"+next.ID)
-	}
-	if r.URL.Query().Get("return") != "check" {
-		if _, next, _, _ := pageNeighbours(st, a, pg.ID); next != "" {
-			return redirect(w, r, base+"/"+next)
+	if r.URL.Query().Get("return") == "check" {
+		if next, ok := st.Unanswered(a); ok {
+			return redirect(w, r, base+"/"+next.ID)
 		}
+		return redirect(w, r, base+"/check")
+	}
+	if _, next, _, _ := pageNeighbours(st, a, pg.ID); next != "" {
+		return redirect(w, r, base+"/"+next)
 	}
 	return redirect(w, r, base+"/check")
-}
-
-// isAfter reports whether page a comes after page b among the asked pages.
-func isAfter(st *steps.Step, ans steps.Answers, a, b string) bool {
-	asked := st.AskedPages(ans)
-	ia := slices.IndexFunc(asked, func(p steps.Page) bool { return p.ID == a })
-	ib := slices.IndexFunc(asked, func(p steps.Page) bool { return p.ID == b })
-	return ia > ib
 }
 
 // displayAnswer turns stored values into what the administrator reads.
