@@ -261,8 +261,12 @@ func (s *Server) serverUpdate(w http.ResponseWriter, r *http.Request) error {
 		var dup *store.DuplicateError
 		switch {
 		case errors.Is(err, store.ErrConflict):
-			ps.Add("name", "Someone else changed this server after you opened the page. The form shows what you typed; the values saved now are on the servers page. Check and save again.")
-			version = rec.Version
+			msg, cur, err := s.serverConflict(r, rec.ID)
+			if err != nil {
+				return err
+			}
+			ps.Add("name", msg)
+			version = cur
 		case errors.As(err, &dup):
 			ps.Add("name", dup.Error())
 		case err != nil:
@@ -293,4 +297,34 @@ func (s *Server) serverDelete(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.setFlash(w, r, "Server "+string(rec.Server.Name)+" removed.")
 	return redirect(w, r, projectPath(rs.project.ID)+"/servers")
+}
+
+// serverConflict describes a server as another member saved it after the
+// user opened the form: who, when and the values now saved, so the user
+// can choose between theirs and their own. It returns the current version,
+// which the form takes so that saving again is a deliberate replacement.
+func (s *Server) serverConflict(r *http.Request, id int64) (string, int64, error) {
+	rs := state(r)
+	recs, err := s.st.Servers(r.Context(), rs.project.ID)
+	if err != nil {
+		return "", 0, err
+	}
+	for _, cur := range recs {
+		if cur.ID != id {
+			continue
+		}
+		who, when := "Another member", ""
+		if es, err := s.st.Audit(r.Context(), rs.project.ID, 0); err == nil {
+			for _, e := range es {
+				if e.Entity == "server" && e.Key == string(cur.Server.Name) {
+					who, when = e.User, " at "+e.At.UTC().Format("15:04 UTC on 2 Jan 2006")
+					break
+				}
+			}
+		}
+		row := serverRow(rs.project.ID, cur)
+		return fmt.Sprintf("%s changed this server%s, after you opened this page. It is now saved as %s, %s, %s, %s, with the roles %s. The form shows what you typed: select Save server to replace their version with yours, or change it.",
+			who, when, row.Name, row.FQDN, row.Addrs, row.OS, row.Roles), cur.Version, nil
+	}
+	return "", 0, errNotFound
 }

@@ -137,3 +137,39 @@ func TestAsExecutedRecord(t *testing.T) {
 		t.Errorf("EXBE02 history: %q", h)
 	}
 }
+
+func TestServerConflictShowsTheirVersion(t *testing.T) {
+	env, pid := teamProject(t)
+	ed := env.mustUser("eddie", false)
+	env.st.SetMember(context.Background(), 1, pid, ed.ID, store.RoleEditor)
+	a, b := env.signIn("olivia"), env.signIn("eddie")
+	recs, _ := env.st.Servers(context.Background(), pid)
+	path := fmt.Sprintf("/p/%d/servers/%d", pid, recs[0].ID)
+	tokA, tokB := a.token(path), b.token(path)
+	form := func(tok, addr string) url.Values {
+		return url.Values{"csrf_token": {tok}, "version": {fmt.Sprint(recs[0].Version)}, "name": {"EXBE01"}, "fqdn": {"exbe01.corp.example.com"},
+			"addrs": {addr}, "os": {"win2000"}, "roles": {"exchange-be"}}
+	}
+	if resp, _ := a.post(path, form(tokA, "10.0.1.20")); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first save: %d", resp.StatusCode)
+	}
+	resp, body := b.post(path, form(tokB, "10.0.1.30"))
+	d := doc(t, body)
+	msg := d.Find("#name-error").Text()
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(msg, "olivia changed this server") || !strings.Contains(msg, "10.0.1.20") {
+		t.Fatalf("conflict: %d %q", resp.StatusCode, msg)
+	}
+	if d.Find("#addrs").AttrOr("value", "") != "10.0.1.30" {
+		t.Error("the second editor's typing was not kept")
+	}
+	recs2, _ := env.st.Servers(context.Background(), pid)
+	if recs2[0].Server.Addrs[0].String() != "10.0.1.20" {
+		t.Error("the first save was overwritten")
+	}
+	v := d.Find("input[name=version]").First().AttrOr("value", "")
+	f := form(tokB, "10.0.1.30")
+	f.Set("version", v)
+	if resp, _ := b.post(path, f); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("deliberate replacement: %d", resp.StatusCode)
+	}
+}
