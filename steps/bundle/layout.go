@@ -1,0 +1,185 @@
+package bundle
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/secex/wizard/steps"
+	"github.com/secex/wizard/steps/runbook"
+)
+
+// The folders of a server's bundle.
+const (
+	BackoutDir = "backout"
+	DocsDir    = "docs"
+)
+
+// placed is a generated file at its path in the server's folder.
+type placed struct {
+	path string
+	file *steps.File
+	sum  string // hex SHA-256 of file.Body, once computed
+}
+
+// sha returns the hex SHA-256 of the file, computing it the first time: a
+// server's download hashes only its own files.
+func (p *placed) sha() string {
+	if p.sum == "" {
+		p.sum = sha256Hex(p.file.Body)
+	}
+	return p.sum
+}
+
+// layout places every generated file of out, per target. Apply scripts are
+// numbered in the order the plan runs them (the first action naming each as
+// its Script), then any the plan does not name, in the order produced.
+func layout(out steps.Output) (map[string][]*placed, error) {
+	applies := map[string][]*steps.File{}
+	byName := map[[2]string]*steps.File{}
+	for i := range out.Files {
+		f := &out.Files[i]
+		if err := checkName(f.Name); err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", f.Target, f.Step, err)
+		}
+		byName[[2]string{f.Target, f.Name}] = f
+	}
+	numbered := map[*steps.File]bool{}
+	for _, a := range out.Actions {
+		if f := byName[[2]string{a.Target, a.Script}]; f != nil && f.Kind == steps.FileApply && !numbered[f] {
+			numbered[f] = true
+			applies[f.Target] = append(applies[f.Target], f)
+		}
+	}
+	for i := range out.Files {
+		if f := &out.Files[i]; f.Kind == steps.FileApply && !numbered[f] {
+			numbered[f] = true
+			applies[f.Target] = append(applies[f.Target], f)
+		}
+	}
+	order := map[*steps.File]string{}
+	for _, fs := range applies {
+		width := max(2, len(strconv.Itoa(len(fs)*10)))
+		for i, f := range fs {
+			order[f] = fmt.Sprintf("%0*d-", width, (i+1)*10)
+		}
+	}
+
+	placedBy := map[string][]*placed{}
+	seen := map[[2]string]string{}
+	for i := range out.Files {
+		f := &out.Files[i]
+		p := f.Name
+		switch f.Kind {
+		case steps.FileApply:
+			p = order[f] + f.Name
+		case steps.FileBackout:
+			p = BackoutDir + "/" + f.Name
+		case steps.FileGuide:
+			p = DocsDir + "/" + f.Name
+		case steps.FileVerify, steps.FileHelper:
+		default:
+			return nil, fmt.Errorf("%s: %s: file %s has no known kind (%q)", f.Target, f.Step, f.Name, f.Kind)
+		}
+		key := [2]string{f.Target, strings.ToLower(p)}
+		if other, ok := seen[key]; ok {
+			// Windows folders ignore case, so names differing only in
+			// case collide too.
+			return nil, fmt.Errorf("%s: %s and %s would both be %s", f.Target, other, f.Step, p)
+		}
+		seen[key] = f.Step
+		if reserved(p) {
+			return nil, fmt.Errorf("%s: %s: the file name %s is the bundle's own", f.Target, f.Step, p)
+		}
+		placedBy[f.Target] = append(placedBy[f.Target], &placed{path: p, file: f})
+	}
+	return placedBy, nil
+}
+
+// reserved reports whether p is a name the bundle writes itself.
+func reserved(p string) bool {
+	switch strings.ToLower(p) {
+	case "readme.txt", "manifest.json", "sha256sums":
+		return true
+	}
+	return strings.HasPrefix(strings.ToLower(p), "runbook")
+}
+
+// checkName accepts the file names a procedure may give: letters, digits,
+// '.', '-' and '_', not starting with a dot. Anything else could leave the
+// folder, clash with a Windows device name or read differently on another
+// system.
+func checkName(name string) error {
+	if name == "" || name[0] == '.' || len(name) > 100 {
+		return fmt.Errorf("file name %q is not allowed", name)
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return fmt.Errorf("file name %q has the character %q; use letters, digits, '.', '-' and '_'", name, c)
+		}
+	}
+	base, _, _ := strings.Cut(strings.ToUpper(name), ".")
+	switch base {
+	case "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
+		"LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9":
+		return fmt.Errorf("file name %q is a Windows device name", name)
+	}
+	return nil
+}
+
+// FileHashes returns the path in its server's folder and the SHA-256 of
+// every generated file of out, as the bundles will hold them. Build the
+// runbook with them (runbook.Build's files) before packing: the runbook
+// prints these hashes, and Server and Change check that it does.
+func FileHashes(out steps.Output) ([]runbook.FileHash, error) {
+	byTarget, err := layout(out)
+	if err != nil {
+		return nil, err
+	}
+	at := map[*steps.File]*placed{}
+	for _, ps := range byTarget {
+		for _, p := range ps {
+			at[p.file] = p
+		}
+	}
+	var hs []runbook.FileHash
+	for i := range out.Files {
+		p := at[&out.Files[i]]
+		hs = append(hs, runbook.FileHash{Target: p.file.Target, Path: p.path, SHA256: p.sha()})
+	}
+	return hs, nil
+}
+
+// Folder is the name of target's folder in the change bundle, and its part
+// of file names: the name with every character other than a letter, digit,
+// '.', '-' or '_' made '-', so "Outlook clients" is "Outlook-clients".
+func Folder(target string) string {
+	b := []byte(target)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+			b[i] = '-'
+		}
+	}
+	if len(b) == 0 || b[0] == '.' {
+		return "-" + string(b)
+	}
+	return string(b)
+}
+
+// FileName is the name to save target's bundle under, such as
+// CHG0012345_EXBE02.zip; with an empty target, the change bundle's,
+// CHG0012345_change.zip.
+func FileName(t steps.Ticket, target string) string {
+	number := Folder(strings.TrimSpace(t.Number))
+	if strings.Trim(number, "-") == "" {
+		number = "change"
+	}
+	if target == "" {
+		if number == "change" {
+			return "change.zip"
+		}
+		return number + "_change.zip"
+	}
+	return number + "_" + Folder(target) + ".zip"
+}

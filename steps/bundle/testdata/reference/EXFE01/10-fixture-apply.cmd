@@ -1,0 +1,3 @@
+@echo off
+rem DONE for EXFE01 (answers sha256:a087d67438f35b8673ff0cdad1f526033069358b5268f9a8a5d4919a96403647)
+echo DONE
