@@ -14,7 +14,7 @@ import (
 	"sync"
 )
 
-//go:embed css
+//go:embed css js
 var files embed.FS
 
 var hashed = sync.OnceValue(func() map[string]string {
@@ -69,3 +69,7 @@ func Handler() http.Handler {
 		w.Write(b)
 	})
 }
+
+// Read returns the content of the asset name (such as "css/runbook.css"),
+// for documents that carry their style sheet inside them.
+func Read(name string) ([]byte, error) { return files.ReadFile(name) }

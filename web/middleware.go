@@ -110,6 +110,6 @@ func (s *Server) need(a access, h handlerFunc) http.HandlerFunc {
 		if p.Archived && r.Method != http.MethodGet && a != owner {
 			return errForbidden
 		}
-		return h(w, r)
+		return s.liveRequest(w, r, h)
 	})
 }

@@ -25,7 +25,7 @@ func (s *Server) ProjectFile(ctx context.Context, projectID int64) (projectfile.
 	if err != nil {
 		return projectfile.Project{}, err
 	}
-	out := projectfile.Project{Name: p.Name, Revision: p.Revision, Topology: ps.topology, Answers: ps.input.Answers}
+	out := projectfile.Project{Name: p.Name, Revision: p.Revision, UpdatedAt: p.UpdatedAt, Topology: ps.topology, Answers: ps.input.Answers}
 	for _, st := range s.catalog {
 		if ps.complete[st.ID] {
 			out.Completed = append(out.Completed, st.ID)

@@ -188,6 +188,37 @@ func (s *Server) memberSave(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, projectPath(rs.project.ID)+"/members")
 }
 
+// memberRemove takes a member out of the project. Their open pages stop
+// receiving live updates at once: the change is published like any other,
+// and every stream checks membership before it delivers.
+func (s *Server) memberRemove(w http.ResponseWriter, r *http.Request) error {
+	rs := state(r)
+	typed := r.PostFormValue("username")
+	var ps steps.Problems
+	name, err := normaliseUserName(typed)
+	if err != nil {
+		ps.Add("username", err.Error())
+	} else if u, _, err := s.st.UserByName(r.Context(), name); errors.Is(err, store.ErrNotFound) {
+		ps.Add("username", name+" is not a member of this project")
+	} else if err != nil {
+		return err
+	} else if err := s.st.RemoveMember(r.Context(), rs.user.ID, rs.project.ID, u.ID); errors.Is(err, store.ErrNotFound) {
+		ps.Add("username", name+" is not a member of this project")
+	} else if errors.Is(err, store.ErrLastOwner) {
+		ps.Add("username", "A project must keep at least one owner: make another member owner before removing "+name)
+	} else if err != nil {
+		return err
+	} else if u.ID == rs.user.ID {
+		s.setFlash(w, r, "You are no longer a member of "+rs.project.Name+".")
+		return redirect(w, r, "/")
+	}
+	if len(ps) > 0 {
+		return s.renderMembers(w, r, http.StatusUnprocessableEntity, typed, "", ps)
+	}
+	s.setFlash(w, r, name+" is no longer a member of this project.")
+	return redirect(w, r, projectPath(rs.project.ID)+"/members")
+}
+
 func (s *Server) settings(w http.ResponseWriter, r *http.Request) error {
 	rs := state(r)
 	p := s.formPage(w, r, "Project settings")

@@ -22,6 +22,7 @@ func (s *Server) page(r *http.Request, title string) ui.Page {
 	}
 	if rs.project != nil {
 		p.Project = &ui.ProjectNav{ID: rs.project.ID, Name: rs.project.Name, Role: rs.role.String(), Path: projectPath(rs.project.ID)}
+		p.Live = s.liveView(r)
 	}
 	return p
 }

@@ -49,10 +49,14 @@ var wantAccess = map[string]access{
 	"POST /p/{pid}/steps/{step}/{page}":  editor,
 	"GET /p/{pid}/ticket":                viewer,
 	"POST /p/{pid}/ticket":               editor,
+	"GET /p/{pid}/runbook/document":      viewer,
+	"GET /p/{pid}/bundles/{file}":        viewer,
 	"GET /p/{pid}/runbook":               viewer,
 	"GET /p/{pid}/files/{target}/{name}": viewer,
 	"GET /p/{pid}/members":               viewer,
 	"POST /p/{pid}/members":              owner,
+	"POST /p/{pid}/members/remove":       owner,
+	"GET /p/{pid}/events":                viewer,
 	"GET /p/{pid}/settings":              owner,
 	"POST /p/{pid}/settings/rename":      owner,
 	"POST /p/{pid}/settings/archive":     owner,
@@ -143,7 +147,7 @@ func TestRouteAccessByRole(t *testing.T) {
 	_ = adminUser
 
 	fill := strings.NewReplacer("{pid}", fmt.Sprint(p.ID), "{sid}", fmt.Sprint(recs[0].ID), "{step}", "fake", "{page}", "p1",
-		"{target}", "EXBE01", "{name}", "a.txt", "{eid}", fmt.Sprint(execs[0].Evidence[0].ID), "*", strings.TrimPrefix(assets.Path("css/site.css"), "/assets/"))
+		"{target}", "EXBE01", "{name}", "a.txt", "{eid}", fmt.Sprint(execs[0].Evidence[0].ID), "{file}", "change.zip", "*", strings.TrimPrefix(assets.Path("css/site.css"), "/assets/"))
 
 	// Members in order of increasing access; each row says which access
 	// levels the user has.

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/secex/wizard/steps"
+	"github.com/secex/wizard/steps/bundle"
+	"github.com/secex/wizard/steps/runbook"
 	"github.com/secex/wizard/web/ui"
 )
 
@@ -25,69 +27,91 @@ func fileHref(pid int64, f steps.File) string {
 
 func (s *Server) runbook(w http.ResponseWriter, r *http.Request) error {
 	rs := state(r)
-	ps, err := s.loadState(r.Context(), *rs.project)
-	if err != nil {
-		return err
-	}
-	out, err := s.produce(ps)
+	rd, err := s.render(r)
 	if err != nil {
 		return err
 	}
 	s.remember(r)
-	rb := ui.Runbook{Project: rs.project.Name, Revision: rs.project.Revision, AnswersHash: ps.input.AnswersHash,
-		Generated: s.now().Format("2 Jan 2006 15:04 UTC"), Version: s.cfg.Version, Blocked: out.Blocked()}
+	pp := projectPath(rs.project.ID)
+	rb := ui.Runbook{Project: rs.project.Name, Revision: rs.project.Revision, AnswersHash: rd.Input.AnswersHash,
+		Generated: rs.project.UpdatedAt.UTC().Format("2 Jan 2006 15:04 UTC"), Version: s.cfg.Version, Blocked: rd.Out.Blocked(), Doc: rd.Doc}
 	for _, st := range s.catalog {
-		if ps.complete[st.ID] {
+		if rd.Project.Complete(st.ID) {
 			rb.Procedures = append(rb.Procedures, st.Title)
-			rb.Notes = append(rb.Notes, st.Notes...)
-		} else if ok, _ := applies(st, ps.topology); ok {
+		} else if ok, _ := applies(st, rd.Project.Topology); ok {
 			rb.Pending = append(rb.Pending, st.Title)
 		}
 	}
-	for _, f := range out.Findings {
+	for _, f := range rd.Out.Findings {
 		rb.Findings = append(rb.Findings, ui.FindingView{Key: f.Key(), Severity: f.Severity.String(), Message: f.Message})
 	}
-	for _, srv := range ps.topology.Servers {
-		var addrs, roles []string
-		for _, a := range srv.Addrs {
-			addrs = append(addrs, a.String())
+	if rd.Doc != nil {
+		rb.Document = pp + "/runbook/document"
+		rb.Bundle = ui.FileLink{Name: bundle.FileName(rd.Opts.Ticket, ""), Href: pp + "/bundles/" + url.PathEscape(bundle.FileName(rd.Opts.Ticket, ""))}
+		files := map[string][]ui.FileLink{}
+		for _, f := range rd.Out.Files {
+			sum := sha256.Sum256(f.Body)
+			files[f.Target] = append(files[f.Target], ui.FileLink{Name: f.Name, Href: fileHref(rs.project.ID, f), Kind: string(f.Kind), SHA256: hex.EncodeToString(sum[:]), Size: len(f.Body)})
 		}
-		for _, ro := range srv.Roles {
-			roles = append(roles, ro.Label())
+		for _, t := range rd.Doc.Targets {
+			name := bundle.FileName(rd.Opts.Ticket, t)
+			rb.Targets = append(rb.Targets, ui.RunbookTarget{Name: t, Files: files[t],
+				Bundle:   ui.FileLink{Name: name, Href: pp + "/bundles/" + url.PathEscape(name)},
+				Document: pp + "/runbook/document?server=" + url.QueryEscape(t)})
 		}
-		rb.Servers = append(rb.Servers, ui.ServerRow{Name: string(srv.Name), FQDN: string(srv.FQDN), Addrs: strings.Join(addrs, ", "), Roles: strings.Join(roles, ", ")})
-	}
-	targets := map[string]*ui.RunbookTarget{}
-	var order []string
-	target := func(name string) *ui.RunbookTarget {
-		t, ok := targets[name]
-		if !ok {
-			t = &ui.RunbookTarget{Name: name}
-			targets[name] = t
-			order = append(order, name)
+		if err := s.record(r, &rb); err != nil {
+			return err
 		}
-		return t
-	}
-	for i, a := range out.Actions {
-		t := target(a.Target)
-		interrupts := ""
-		if a.Interrupts != "" {
-			interrupts = fmt.Sprintf("%s, about %d minutes", a.Interrupts, a.Minutes)
-		}
-		t.Steps = append(t.Steps, ui.RunbookStep{Number: i + 1, Target: a.Target, Procedure: s.stepTitle(a.Step), Phase: a.Phase.String(),
-			Title: a.Title, Do: a.Do, Script: a.Script, Expect: a.Expect, Verify: a.Verify, Backout: a.Backout, Interrupts: interrupts})
-	}
-	for _, f := range out.Files {
-		sum := sha256.Sum256(f.Body)
-		t := target(f.Target)
-		t.Files = append(t.Files, ui.FileLink{Name: f.Name, Href: fileHref(rs.project.ID, f), Kind: string(f.Kind), SHA256: hex.EncodeToString(sum[:]), Size: len(f.Body)})
-	}
-	for _, name := range order {
-		rb.Targets = append(rb.Targets, *targets[name])
 	}
 	p := s.page(r, "Runbook")
-	p.Back = projectPath(rs.project.ID)
+	p.Back = pp
+	p.Styles = []string{"css/runbook.css"}
 	return render(w, r, http.StatusOK, ui.RunbookPage(p, rb))
+}
+
+// record adds what the team recorded in the wizard: sign-offs, the marks
+// of the change window and the closure. They are shown on the page only;
+// the runbook files in the bundles are the plan as approved, the same
+// bytes for the same revision.
+func (s *Server) record(r *http.Request, rb *ui.Runbook) error {
+	ctx := r.Context()
+	pid := state(r).project.ID
+	sos, err := s.st.Signoffs(ctx, pid)
+	if err != nil {
+		return err
+	}
+	for _, so := range sos {
+		rb.Signoffs = append(rb.Signoffs, fmt.Sprintf("%s signed off revision %d on %s (%s)", so.By, so.Revision, so.At.UTC().Format("2 Jan 2006 15:04 UTC"), so.Digest))
+	}
+	execs, err := s.st.Executions(ctx, pid)
+	if err != nil {
+		return err
+	}
+	latest := map[string]string{}
+	for _, e := range execs {
+		line := fmt.Sprintf("%s by %s, %s", execWord(e.Status), e.By, e.At.UTC().Format("2 Jan 15:04 UTC"))
+		if e.Note != "" {
+			line += ": " + e.Note
+		}
+		latest[e.Action] = line
+	}
+	for _, st := range rb.Doc.Steps() {
+		if v, ok := latest[st.Key]; ok {
+			rb.Executed = append(rb.Executed, fmt.Sprintf("%d. %s (%s): %s", st.Number, st.Title, st.Target, v))
+		}
+	}
+	c, err := s.st.LatestClosure(ctx, pid)
+	if err != nil {
+		return err
+	}
+	if c.Outcome != "" {
+		rb.Closure = fmt.Sprintf("%s by %s, %s. %s", outcomeLabel(c.Outcome), c.By, c.At.UTC().Format("2 Jan 2006 15:04 UTC"), c.Note)
+	}
+	return nil
+}
+
+func execWord(s string) string {
+	return map[string]string{"done": "Done", "skipped": "Skipped", "failed": "Failed"}[s]
 }
 
 func applies(st *steps.Step, t steps.Topology) (bool, string) {
@@ -95,6 +119,70 @@ func applies(st *steps.Step, t steps.Topology) (bool, string) {
 		return true, ""
 	}
 	return st.Applies(t)
+}
+
+// runbookDocument serves the runbook as a standalone document for
+// printing: the whole change, or one server's part with ?server=.
+func (s *Server) runbookDocument(w http.ResponseWriter, r *http.Request) error {
+	rd, err := s.render(r)
+	if err != nil {
+		return err
+	}
+	if rd.Doc == nil {
+		return errNotFound
+	}
+	doc := rd.Doc
+	if t := r.URL.Query().Get("server"); t != "" {
+		if !contains(doc.Targets, t) {
+			return errNotFound
+		}
+		doc = doc.ForServer(t)
+	}
+	return render(w, r, http.StatusOK, ui.RunbookDocument(doc, assetsPath("css/runbook.css")))
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// bundleDownload serves the whole change's bundle or one target's.
+func (s *Server) bundleDownload(w http.ResponseWriter, r *http.Request) error {
+	rd, err := s.render(r)
+	if err != nil {
+		return err
+	}
+	if rd.Doc == nil {
+		return errNotFound
+	}
+	name := r.PathValue("file")
+	var b []byte
+	if name == bundle.FileName(rd.Opts.Ticket, "") {
+		b, err = bundle.Change(rd.Opts, rd.Doc, rd.Out)
+	} else {
+		for _, t := range rd.Doc.Targets {
+			if name == bundle.FileName(rd.Opts.Ticket, t) {
+				b, err = bundle.Server(rd.Opts, rd.Doc.ForServer(t), rd.Out, t)
+				break
+			}
+		}
+		if b == nil && err == nil {
+			return errNotFound
+		}
+	}
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	sum := sha256.Sum256(b)
+	w.Header().Set("X-Bundle-SHA256", hex.EncodeToString(sum[:]))
+	_, err = w.Write(b)
+	return err
 }
 
 // download serves one generated file, made afresh from the project's
@@ -119,7 +207,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		case ".ps1", ".cmd", ".vbs", ".inf", ".txt", ".md", ".reg":
 			ct = "text/plain; charset=utf-8"
 		}
-		if ct == "" {
+		if ct == "" || strings.HasPrefix(ct, "text/html") {
 			ct = "application/octet-stream"
 		}
 		w.Header().Set("Content-Type", ct)
@@ -130,3 +218,5 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 	}
 	return errNotFound
 }
+
+var _ = runbook.Markdown

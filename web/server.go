@@ -48,6 +48,8 @@ type Server struct {
 	// positions is the last position saved per user and project, so a
 	// page reloaded is not saved again; see remember.
 	positions map[[2]int64]string
+
+	live *liveBroker // live walkthrough events and presence; see live.go
 }
 
 // NewServer returns the wizard's handler over st, walking through the
@@ -65,7 +67,7 @@ func NewServer(cfg Config, st *store.Store, catalog []*steps.Step, log *slog.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, st: st, catalog: catalog, log: log}
+	s := &Server{cfg: cfg, st: st, catalog: catalog, log: log, live: newLiveBroker()}
 	s.sessions = &sessionStore{st: st, secure: cfg.Secure, idle: cfg.IdleTimeout, absolute: cfg.AbsoluteTimeout, now: s.now}
 	s.handler = s.routes()
 	return s

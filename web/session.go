@@ -69,7 +69,7 @@ func (ss *sessionStore) New(r *http.Request, name string) (*sessions.Session, er
 		return s, err
 	}
 	now := ss.now()
-	if !now.Before(rec.LastSeen.Add(ss.idle)) || !now.Before(rec.CreatedAt.Add(ss.absolute)) {
+	if ss.expired(rec, now) {
 		ss.st.DeleteSession(r.Context(), rec.TokenHash)
 		return s, nil
 	}
@@ -157,6 +157,12 @@ func (ss *sessionStore) Rotate(r *http.Request, w http.ResponseWriter, s *sessio
 	return ss.Save(r, w, s)
 }
 
+// expired reports whether rec has been idle too long or has reached the
+// absolute limit at now.
+func (ss *sessionStore) expired(rec store.Session, now time.Time) bool {
+	return !now.Before(rec.LastSeen.Add(ss.idle)) || !now.Before(rec.CreatedAt.Add(ss.absolute))
+}
+
 // expiry is when a session created at created and last used at lastSeen
 // ends: after the idle time, and never later than the absolute limit.
 func (ss *sessionStore) expiry(created, lastSeen time.Time) time.Time {
@@ -183,6 +189,8 @@ type reqState struct {
 	nonce   string
 	project *store.Project // set for routes under /p/{pid}
 	role    store.Role
+
+	liveSince int64 // newest live event id when a project page was requested; see liveRequest
 }
 
 type ctxKey struct{}

@@ -7,6 +7,7 @@
 //	wizard procedures [-json]   print the procedure catalogue
 //	wizard export -project ID   write a project file
 //	wizard import -owner NAME F create a project from a project file
+//	wizard render -out DIR F    runbooks and bundles of a project file
 //	wizard backup FILE          copy the database while serving
 //	wizard restore FILE         make a backup the database
 package main
@@ -83,6 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return runExport(ctx, args[1:], getenv, stdout, stderr)
 		case "import":
 			return runImport(ctx, args[1:], getenv, stdout, stderr)
+		case "render":
+			return runRender(ctx, args[1:], getenv, stdout, stderr)
 		case "backup":
 			return runBackup(ctx, args[1:], getenv, stdout, stderr)
 		case "restore":
@@ -169,6 +172,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
        wizard procedures [-json]
        wizard export -project ID [-out FILE] [-data DIR]
        wizard import -owner NAME [-data DIR] FILE
+       wizard render -out DIR PROJECT.json
        wizard backup [-data DIR] FILE
        wizard restore [-data DIR] FILE
 
@@ -287,6 +291,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	hs.RegisterOnShutdown(srv.CloseStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	fmt.Fprintf(stdout, "listening on %s\n", base)

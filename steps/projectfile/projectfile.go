@@ -36,6 +36,7 @@ type File struct {
 	SchemaVersion int                          `json:"schemaVersion"`
 	Project       string                       `json:"project"`
 	Revision      int64                        `json:"revision,omitempty"`
+	UpdatedAt     time.Time                    `json:"updatedAt,omitzero"`
 	Facts         Facts                        `json:"facts"`
 	Servers       []Server                     `json:"servers"`
 	Answers       map[string]map[string]string `json:"answers"`
@@ -130,6 +131,7 @@ type Deviation struct {
 type Project struct {
 	Name       string
 	Revision   int64
+	UpdatedAt  time.Time // when the revision was made; printed on the runbook
 	Topology   steps.Topology
 	Answers    map[string]steps.Answers
 	Completed  []string
@@ -143,7 +145,7 @@ func (p Project) Complete(id string) bool { return slices.Contains(p.Completed, 
 // Encode writes p as an indented JSON file with a final newline. The same
 // project always gives the same bytes.
 func Encode(p Project, catalog []*steps.Step) ([]byte, error) {
-	f := File{SchemaVersion: SchemaVersion, Project: p.Name, Revision: p.Revision,
+	f := File{SchemaVersion: SchemaVersion, Project: p.Name, Revision: p.Revision, UpdatedAt: p.UpdatedAt.UTC(),
 		Facts: Facts{ADDomain: string(p.Topology.Facts.ADDomain), PublicDomain: string(p.Topology.Facts.PublicDomain),
 			OWAHost: string(p.Topology.Facts.OWAHost), OWAPath: p.Topology.Facts.OWAPath, MXHost: string(p.Topology.Facts.MXHost),
 			POP3IMAP4: p.Topology.Facts.POP3IMAP4},
@@ -301,7 +303,7 @@ func yn(b bool) string {
 // check validates every part of f.
 func check(f File, catalog []*steps.Step) (Project, steps.Problems) {
 	var ps steps.Problems
-	p := Project{Revision: f.Revision, Answers: map[string]steps.Answers{}}
+	p := Project{Revision: f.Revision, UpdatedAt: f.UpdatedAt.UTC(), Answers: map[string]steps.Answers{}}
 	name := strings.Join(strings.Fields(f.Project), " ")
 	if name == "" || len([]rune(name)) > 100 || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		ps.Add("project", "Enter a project name of 1 to 100 characters without control characters")

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -28,7 +29,7 @@ func updating() bool {
 func example(t *testing.T) Project {
 	t.Helper()
 	sc := steptest.Load(t, "../kms/testdata/contoso-internal-ca")
-	p := Project{Name: sc.Project, Revision: 7, Topology: sc.Topology, Answers: sc.Answers}
+	p := Project{Name: sc.Project, Revision: 7, UpdatedAt: time.Date(2026, 11, 20, 16, 30, 0, 0, time.UTC), Topology: sc.Topology, Answers: sc.Answers}
 	// The scenario leaves the RPC encryption procedure out; answer it.
 	p.Answers[rpcencrypt.ID] = steptest.AnswerAll([]*steps.Step{rpcencrypt.Step}, sc.Topology)[rpcencrypt.ID]
 	for _, st := range catalog.All {

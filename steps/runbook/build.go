@@ -720,7 +720,7 @@ func (v view) plan() Section {
 			do = append(do, v.prose(a.Target, d))
 		}
 		add(&Step{
-			Number: v.number[i], Key: a.Step + "/" + a.ID, Phase: a.Phase.String(), Target: a.Target,
+			Number: v.number[i], Key: a.Key(), Phase: a.Phase.String(), Target: a.Target,
 			Procedure: v.titleOf(a.Step), Title: v.prose(a.Target, a.Title), Do: do, Script: v.ref(a.Target, a.Script),
 			Interrupts: a.Interrupts, Minutes: a.Minutes, Expect: v.prose(a.Target, a.Expect),
 		})
@@ -754,7 +754,7 @@ func (v view) verification() Section {
 				add(&Heading{Text: t, ID: "verify-" + slug(t)})
 				first = false
 			}
-			add(&Check{Step: v.number[i], Key: a.Step + "/" + a.ID, Target: a.Target, Title: v.prose(a.Target, a.Title), Verify: v.prose(a.Target, a.Verify)})
+			add(&Check{Step: v.number[i], Key: a.Key(), Target: a.Target, Title: v.prose(a.Target, a.Title), Verify: v.prose(a.Target, a.Verify)})
 			n++
 		}
 	}
@@ -806,7 +806,7 @@ func (v view) backout() Section {
 	for k := len(v.actions) - 1; k >= 0; k-- {
 		i := v.actions[k]
 		a := v.out.Actions[i]
-		b := &Backout{Step: v.number[i], Key: a.Step + "/" + a.ID, Target: a.Target, Title: v.prose(a.Target, a.Title), Undo: v.prose(a.Target, a.Backout)}
+		b := &Backout{Step: v.number[i], Key: a.Key(), Target: a.Target, Title: v.prose(a.Target, a.Title), Undo: v.prose(a.Target, a.Backout)}
 		for _, f := range v.out.Files {
 			if f.Target == a.Target && f.Step == a.Step && f.Kind == steps.FileBackout && a.Backout != "" && strings.Contains(a.Backout, f.Name) {
 				b.Scripts = append(b.Scripts, *v.ref(f.Target, f.Name))

@@ -144,7 +144,7 @@ type FileRef struct {
 // tick, and the time and initials written in.
 type Step struct {
 	Number     int    // in the whole plan
-	Key        string // procedure ID "/" action ID: stable, for the as-executed record
+	Key        string // steps.Action.Key: stable, for the as-executed record
 	Phase      string
 	Target     string
 	Procedure  string // title of the procedure

@@ -98,7 +98,7 @@ func TestEveryActionOnce(t *testing.T) {
 		d := sc.Build(nil)
 		var want []string
 		for _, a := range sc.Output.Actions {
-			want = append(want, a.Step+"/"+a.ID)
+			want = append(want, a.Key())
 		}
 		var plan, back, backSteps []string
 		for i, s := range blocks[*runbook.Step](d, runbook.SectionPlan) {

@@ -1,6 +1,9 @@
 package ui
 
-import "github.com/secex/wizard/steps"
+import (
+	"github.com/secex/wizard/steps"
+	"github.com/secex/wizard/steps/runbook"
+)
 
 // Page is what the layout needs around every page.
 type Page struct {
@@ -11,7 +14,9 @@ type Page struct {
 	Project  *ProjectNav
 	Back     string // back link target; empty for none
 	Problems steps.Problems
-	Flash    string // one-line success message
+	Flash    string   // one-line success message
+	Styles   []string // extra style sheets, by asset name
+	Live     *Live    // presence panel and live updates on project pages; nil elsewhere
 }
 
 // ProjectNav is the project context shown in the header.
@@ -110,26 +115,12 @@ type ServerEdit struct {
 	Delete  string // delete action; empty when new
 }
 
-// RunbookStep is one numbered step of the runbook.
-type RunbookStep struct {
-	Number     int
-	Target     string
-	Procedure  string
-	Phase      string
-	Title      string
-	Do         []string
-	Script     string
-	Expect     string
-	Verify     string
-	Backout    string
-	Interrupts string
-}
-
-// RunbookTarget is the part of the plan for one server or population.
+// RunbookTarget is the downloads of one server or population.
 type RunbookTarget struct {
-	Name  string
-	Steps []RunbookStep
-	Files []FileLink
+	Name     string
+	Files    []FileLink
+	Bundle   FileLink // the target's ZIP
+	Document string   // the target's printable runbook
 }
 
 // FileLink is a downloadable file with its hash.
@@ -154,7 +145,12 @@ type Runbook struct {
 	Findings    []FindingView
 	Blocked     bool
 	Targets     []RunbookTarget
-	Servers     []ServerRow
+	Doc         *runbook.Doc // nil when Blocked
+	Document    string       // the whole change's printable runbook
+	Bundle      FileLink     // the whole change's ZIP
+	Signoffs    []string     // recorded sign-offs, newest first
+	Executed    []string     // recorded marks of plan steps, in plan order
+	Closure     string       // how the change was closed, if it was
 }
 
 // MemberRow is one member of a project.

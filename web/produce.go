@@ -1,0 +1,96 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/secex/wizard/assets"
+	"github.com/secex/wizard/steps"
+	"github.com/secex/wizard/steps/bundle"
+	"github.com/secex/wizard/steps/projectfile"
+	"github.com/secex/wizard/steps/runbook"
+	"github.com/secex/wizard/web/ui"
+)
+
+// Rendered is everything one project revision produces: the checked plan
+// and files, the runbook document, and what the bundles are made with.
+type Rendered struct {
+	Project projectfile.Project
+	Input   steps.Input
+	Out     steps.Output
+	Doc     *runbook.Doc // nil when an error finding blocks output
+	Opts    bundle.Options
+}
+
+// Render produces the runbook and bundles of p. The web's downloads and
+// wizard render both call it with a project file's content, so a project
+// exported from the web renders to the same bytes on the command line.
+func Render(catalog []*steps.Step, product, version string, p projectfile.Project) (*Rendered, error) {
+	in := steps.Input{Product: product, Version: version, Project: p.Name, Revision: p.Revision,
+		Topology: p.Topology, Answers: p.Answers, AnswersHash: steps.HashAnswers(p.Topology, p.Answers)}
+	out, err := steps.Produce(catalog, in, p.Complete)
+	if err != nil {
+		return nil, err
+	}
+	r := &Rendered{Project: p, Input: in, Out: out}
+	if out.Blocked() {
+		return r, nil
+	}
+	hashes, err := bundle.FileHashes(out)
+	if err != nil {
+		return nil, err
+	}
+	meta := runbook.Meta{Product: product, Version: version, Project: p.Name, Revision: p.Revision,
+		AnswersHash: in.AnswersHash, Generated: p.UpdatedAt.UTC()}
+	var ticket steps.Ticket
+	if p.Ticket != nil {
+		ticket = *p.Ticket
+	}
+	// A deviation is an accepted warning the checks still raise; a reason
+	// given for a warning that has since gone away is history, not a
+	// deviation of this revision.
+	var devs []runbook.Deviation
+	for _, d := range p.Deviations {
+		for _, f := range out.Findings {
+			if f.Key() == d.Key && f.Severity == steps.Warning {
+				devs = append(devs, runbook.Deviation{Step: f.Step, Key: d.Key, Message: f.Message, Reason: d.Reason, AcceptedBy: d.AcceptedBy, At: d.At})
+			}
+		}
+	}
+	r.Doc = runbook.Build(meta, ticket, catalog, in, out, devs, hashes)
+	css, err := assets.Read("css/runbook.css")
+	if err != nil {
+		return nil, fmt.Errorf("runbook style sheet: %w", err)
+	}
+	r.Opts = bundle.Options{Meta: meta, Ticket: ticket, HTML: func(d *runbook.Doc) ([]byte, error) { return ui.RunbookHTML(d, string(css)) }}
+	return r, nil
+}
+
+// Markdown is the whole change's runbook in Markdown.
+func (r *Rendered) Markdown() []byte { return runbook.Markdown(r.Doc) }
+
+// HTML is the whole change's runbook as a standalone HTML document.
+func (r *Rendered) HTML() ([]byte, error) { return r.Opts.HTML(r.Doc) }
+
+// Bundles returns the whole change's bundle and each target's bundle, by
+// the file names they are downloaded under.
+func (r *Rendered) Bundles() (map[string][]byte, error) {
+	change, servers, err := bundle.All(r.Opts, r.Doc, r.Out)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{bundle.FileName(r.Opts.Ticket, ""): change}
+	for t, b := range servers {
+		files[bundle.FileName(r.Opts.Ticket, t)] = b
+	}
+	return files, nil
+}
+
+// render produces the current revision of the request's project.
+func (s *Server) render(r *http.Request) (*Rendered, error) {
+	p, err := s.ProjectFile(r.Context(), state(r).project.ID)
+	if err != nil {
+		return nil, err
+	}
+	return Render(s.catalog, s.cfg.Product, s.cfg.Version, p)
+}
