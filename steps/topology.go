@@ -382,6 +382,10 @@ func ParseServerList(text string, t Topology) ([]Server, Problems) {
 		form := ServerForm{Name: f[0], FQDN: f[1], Addrs: f[2], OS: f[3], Roles: strings.Split(f[4], ","),
 			ISAServicePack: "1"}
 		s, sp := form.Parse()
+		// A pasted line has no room for an ISA Server's external addresses;
+		// they are entered on the server's page, and the OWA and SMTP
+		// procedures report an ISA Server without them.
+		sp = slices.DeleteFunc(sp, func(p Problem) bool { return p.Field == "isa-external" && strings.TrimSpace(form.ISAExternal) == "" })
 		for _, p := range sp {
 			ps.Add("list", fmt.Sprintf("Line %d: %s", n, p.Message))
 		}

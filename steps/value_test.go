@@ -213,12 +213,12 @@ func FuzzParseSubjectText(f *testing.F) {
 
 func TestParseServerList(t *testing.T) {
 	existing := Topology{Servers: []Server{{Name: "DC01", FQDN: "dc01.corp.example.com", Addrs: []netip.Addr{netip.MustParseAddr("10.0.0.2")}}}}
-	text := "# inventory\nEXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be,kms\n\nOWAFE01 owafe01.corp.example.com 10.0.2.10,10.0.2.11 win2000 owa-fe\nBAD01 bad01 10.0.0.300 win2000 exchange-be\nDUP01 dup01.corp.example.com 10.0.0.2 win2003 dc\nSHORT only three\n"
+	text := "# inventory\nISA01 isa01.corp.example.com 10.0.0.1 win2000 isa\nEXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be,kms\n\nOWAFE01 owafe01.corp.example.com 10.0.2.10,10.0.2.11 win2000 owa-fe\nBAD01 bad01 10.0.0.300 win2000 exchange-be\nDUP01 dup01.corp.example.com 10.0.0.2 win2003 dc\nSHORT only three\n"
 	srvs, ps := ParseServerList(text, existing)
-	if len(srvs) != 2 {
-		t.Errorf("got %d servers, want 2", len(srvs))
+	if len(srvs) != 3 {
+		t.Errorf("got %d servers, want 3 (an ISA Server without external addresses included)", len(srvs))
 	}
-	want := []string{"Line 5:", "Line 6: DC01 already has the address 10.0.0.2", "Line 7: expected 5 parts"}
+	want := []string{"Line 6:", "Line 7: DC01 already has the address 10.0.0.2", "Line 8: expected 5 parts"}
 	for _, w := range want {
 		found := false
 		for _, p := range ps {
@@ -228,15 +228,15 @@ func TestParseServerList(t *testing.T) {
 			t.Errorf("no problem containing %q in %v", w, ps)
 		}
 	}
-	// Line 5 has two problems (FQDN and address): both are named.
+	// Line 6 has two problems (FQDN and address): both are named.
 	n := 0
 	for _, p := range ps {
-		if strings.HasPrefix(p.Message, "Line 5:") {
+		if strings.HasPrefix(p.Message, "Line 6:") {
 			n++
 		}
 	}
 	if n != 2 {
-		t.Errorf("line 5: %d problems, want 2: %v", n, ps)
+		t.Errorf("line 6: %d problems, want 2: %v", n, ps)
 	}
 }
 

@@ -204,7 +204,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		}
 		ct := mime.TypeByExtension(path.Ext(f.Name))
 		switch path.Ext(f.Name) {
-		case ".ps1", ".cmd", ".vbs", ".inf", ".txt", ".md", ".reg":
+		case ".ps1", ".cmd", ".vbs", ".inf", ".txt", ".md", ".reg", ".netsh":
 			ct = "text/plain; charset=utf-8"
 		}
 		if ct == "" || strings.HasPrefix(ct, "text/html") {

@@ -1,0 +1,358 @@
+package ipsec
+
+import (
+	"embed"
+	"fmt"
+	"slices"
+	"strings"
+	"text/template"
+
+	"github.com/secex/wizard/steps"
+	"github.com/secex/wizard/steps/owatopology"
+	"github.com/secex/wizard/steps/script"
+	"github.com/secex/wizard/steps/script/batch"
+	"github.com/secex/wizard/steps/script/vbscript"
+)
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+// The templates print values only through encoders: batch.FuncMap for the
+// .cmd files and for the netsh scripts (whose values are double-quoted the
+// same way), vbscript.FuncMap for the directory check. A test checks each
+// with script.CheckTemplate.
+var (
+	checkTemplate        = parseTemplate("domain-check.vbs.tmpl", vbscript.FuncMap())
+	createTemplate       = parseTemplate("domain-create.cmd.tmpl", batch.FuncMap())
+	deleteTemplate       = parseTemplate("domain-delete.cmd.tmpl", batch.FuncMap())
+	createNetshTemplate  = parseTemplate("domain-create.netsh.tmpl", batch.FuncMap())
+	deleteNetshTemplate  = parseTemplate("domain-delete.netsh.tmpl", batch.FuncMap())
+	refreshTemplate      = parseTemplate("refresh.cmd.tmpl", batch.FuncMap())
+	verifyTemplate       = parseTemplate("verify.cmd.tmpl", batch.FuncMap())
+	localApplyTemplate   = parseTemplate("local-apply.cmd.tmpl", batch.FuncMap())
+	localBackoutTemplate = parseTemplate("local-backout.cmd.tmpl", batch.FuncMap())
+)
+
+// Templates lists every template with the encoders it may print through,
+// for the template check.
+func templates() map[*template.Template]map[string]bool {
+	return map[*template.Template]map[string]bool{
+		checkTemplate: vbscript.Encoders(), createTemplate: batch.Encoders(), deleteTemplate: batch.Encoders(),
+		createNetshTemplate: batch.Encoders(), deleteNetshTemplate: batch.Encoders(), refreshTemplate: batch.Encoders(),
+		verifyTemplate: batch.Encoders(), localApplyTemplate: batch.Encoders(), localBackoutTemplate: batch.Encoders(),
+	}
+}
+
+func parseTemplate(name string, funcs template.FuncMap) *template.Template {
+	return template.Must(template.New(name).Funcs(funcs).Option("missingkey=error").ParseFS(templateFS, "templates/"+name))
+}
+
+// The descriptions written into the IPSec objects, in our own words.
+const (
+	encryptDesc     = "Negotiate ESP with 3DES and SHA1; never fall back to clear traffic."
+	blockActionDesc = "Block the traffic."
+	feOutListDesc   = "TCP 80 from this OWA front-end to the back-ends."
+	feInListDesc    = "TCP 80 arriving at this OWA front-end."
+	beInListDesc    = "TCP 80 arriving at this back-end from the OWA front-ends."
+	fePolicyDesc    = "OWA front-end: encrypt TCP 80 to the back-ends, block inbound TCP 80."
+	bePolicyDesc    = "Back-end: encrypt inbound TCP 80 from the OWA front-ends."
+)
+
+type netshFilter struct{ Src, Dst string }
+
+type ruleData struct {
+	Name   steps.ObjectName // rule name; the filter list's name
+	List   steps.ObjectName
+	Action steps.ObjectName
+	Block  bool
+	Specs  []string // ipsecpol -f filter specifications
+}
+
+type listData struct {
+	Name    steps.ObjectName
+	Desc    string
+	Filters []netshFilter
+}
+
+type policyData struct {
+	Name  steps.ObjectName
+	Desc  string
+	Rules []ruleData
+}
+
+type checkObject struct {
+	Class, Name, What string
+}
+
+type domainData struct {
+	Ipsecpol         bool
+	Domain           steps.FQDN
+	Store            string // ipsecpol -w value for the directory
+	Policies         []policyData
+	PoliciesReversed []policyData
+	Lists            []listData
+	Encrypt          steps.ObjectName
+	EncryptDesc      string
+	Block            steps.ObjectName // empty when inbound TCP 80 is not blocked
+	BlockDesc        string
+	Objects          []checkObject
+}
+
+func rule(list steps.ObjectName, action steps.ObjectName, block bool, fs []Filter) ruleData {
+	r := ruleData{Name: list, List: list, Action: action, Block: block}
+	for _, f := range fs {
+		r.Specs = append(r.Specs, f.ipsecpol())
+	}
+	return r
+}
+
+func list(name steps.ObjectName, desc string, fs []Filter) listData {
+	l := listData{Name: name, Desc: desc}
+	for _, f := range fs {
+		l.Filters = append(l.Filters, netshFilter(f))
+	}
+	return l
+}
+
+// feOutListDesc and beInListDesc describe the filter lists as chosen.
+func (c Config) feOutListDesc() string {
+	if c.FEOutbound == OutboundAny {
+		return "TCP 80 from this OWA front-end to any address."
+	}
+	return "TCP 80 from this OWA front-end to the back-ends."
+}
+
+func (c Config) beInListDesc() string {
+	switch c.BEFilter {
+	case FilterFromAny:
+		return "TCP 80 arriving at this back-end from any address."
+	case FilterAsGuide:
+		return "TCP 80 from this back-end to any address, as printed in the guide."
+	}
+	return "TCP 80 arriving at this back-end from the OWA front-ends."
+}
+
+func (c Config) fePolicy() policyData {
+	p := policyData{Name: c.FEPolicy, Desc: "OWA front-end: encrypt TCP 80 to the back-ends.", Rules: []ruleData{rule(c.FEOutList, c.EncryptAction, false, c.feOutboundFilters())}}
+	if c.FEOutbound == OutboundAny {
+		p.Desc = "OWA front-end: encrypt TCP 80 to any address."
+	}
+	if c.FEBlock {
+		p.Rules = append(p.Rules, rule(c.FEInList, c.BlockAction, true, c.feInboundFilters()))
+		p.Desc = strings.TrimSuffix(p.Desc, ".") + ", block inbound TCP 80."
+	}
+	return p
+}
+
+func (c Config) bePolicy() policyData {
+	desc := "Back-end: encrypt TCP 80 arriving from the OWA front-ends."
+	switch c.BEFilter {
+	case FilterFromAny:
+		desc = "Back-end: encrypt TCP 80 arriving from any address."
+	case FilterAsGuide:
+		desc = "Back-end: encrypt TCP 80 from this back-end to any address, as printed in the guide."
+	}
+	return policyData{Name: c.BEPolicy, Desc: desc, Rules: []ruleData{rule(c.BEInList, c.EncryptAction, false, c.beInboundFilters())}}
+}
+
+func (c Config) feLists() []listData {
+	ls := []listData{list(c.FEOutList, c.feOutListDesc(), c.feOutboundFilters())}
+	if c.FEBlock {
+		ls = append(ls, list(c.FEInList, feInListDesc, c.feInboundFilters()))
+	}
+	return ls
+}
+
+func (c Config) beLists() []listData {
+	return []listData{list(c.BEInList, c.beInListDesc(), c.beInboundFilters())}
+}
+
+func (c Config) domainData() domainData {
+	d := domainData{
+		Ipsecpol: usesIpsecpol(c.PolicyHost),
+		Domain:   c.Domain,
+		Store:    "DS:" + string(c.Domain),
+		Policies: []policyData{c.bePolicy(), c.fePolicy()},
+		Lists:    append(c.feLists(), c.beLists()...),
+		Encrypt:  c.EncryptAction, EncryptDesc: encryptDesc,
+	}
+	d.PoliciesReversed = []policyData{d.Policies[1], d.Policies[0]}
+	if c.FEBlock {
+		d.Block, d.BlockDesc = c.BlockAction, blockActionDesc
+	}
+	for _, p := range d.Policies {
+		d.Objects = append(d.Objects, checkObject{"ipsecPolicy", string(p.Name), "the policy " + string(p.Name)})
+	}
+	if !d.Ipsecpol {
+		for _, l := range d.Lists {
+			d.Objects = append(d.Objects, checkObject{"ipsecFilter", string(l.Name), "the filter list " + string(l.Name)})
+		}
+		d.Objects = append(d.Objects, checkObject{"ipsecNegotiationPolicy", string(c.EncryptAction), "the filter action " + string(c.EncryptAction)})
+		if c.FEBlock {
+			d.Objects = append(d.Objects, checkObject{"ipsecNegotiationPolicy", string(c.BlockAction), "the filter action " + string(c.BlockAction)})
+		}
+	}
+	return d
+}
+
+// serverData is what the per-server templates see.
+type serverData struct {
+	Name        steps.NetBIOSName
+	BackEnd     bool
+	Ipsecpol    bool
+	Local       bool
+	Policy      steps.ObjectName
+	PolicyDesc  string
+	Rules       []ruleData
+	Lists       []listData
+	Encrypt     steps.ObjectName
+	EncryptDesc string
+	Block       steps.ObjectName
+	BlockDesc   string
+	Names       []string // every name the local copy uses, checked free first
+	// NamePatterns and PolicyPattern are findstr expressions that match
+	// the registry export line naming each object.
+	NamePatterns  []string
+	PolicyPattern string
+	// DirectoryPattern matches netdiag's line for the active policy from
+	// the directory.
+	DirectoryPattern string
+}
+
+// nameLine returns a findstr regular expression matching the line of a
+// registry export that names an IPSec object name: "ipsecName"="name".
+// The quotes are matched by "." (a double quote cannot be written inside
+// a findstr argument), and dots in the name are escaped. Object names hold
+// no other character that findstr's expressions treat specially.
+func nameLine(name string) string {
+	return "^.ipsecName.=." + strings.ReplaceAll(name, ".", `\.`) + ".$"
+}
+
+func (c Config) serverData(h owatopology.Host, backEnd bool) serverData {
+	d := serverData{Name: h.Name, BackEnd: backEnd, Ipsecpol: usesIpsecpol(h), Local: c.Local,
+		Encrypt: c.EncryptAction, EncryptDesc: encryptDesc}
+	p, ls := c.fePolicy(), c.feLists()
+	if backEnd {
+		p, ls = c.bePolicy(), c.beLists()
+	} else if c.FEBlock {
+		d.Block, d.BlockDesc = c.BlockAction, blockActionDesc
+	}
+	d.Policy, d.PolicyDesc, d.Rules, d.Lists = p.Name, p.Desc, p.Rules, ls
+	d.Names = []string{string(p.Name)}
+	for _, r := range p.Rules {
+		d.Names = append(d.Names, string(r.Name))
+	}
+	if !d.Ipsecpol {
+		d.Names = append(d.Names, string(d.Encrypt))
+		if d.Block != "" {
+			d.Names = append(d.Names, string(d.Block))
+		}
+	}
+	for _, n := range d.Names {
+		d.NamePatterns = append(d.NamePatterns, nameLine(n))
+	}
+	d.PolicyPattern = nameLine(string(d.Policy))
+	d.DirectoryPattern = "Directory IPSec Policy Active.*" + strings.ReplaceAll(string(d.Policy), ".", `\.`)
+	return d
+}
+
+func files(in steps.Input) ([]steps.File, error) {
+	c, err := Load(in)
+	if err != nil {
+		return nil, err
+	}
+	var out []steps.File
+	add := func(target owatopology.Host, name string, kind steps.FileKind, render func() ([]byte, error)) error {
+		body, err := render()
+		if err != nil {
+			return fmt.Errorf("%s/%s: %w", target.Name, name, err)
+		}
+		out = append(out, steps.File{Target: string(target.Name), Name: name, Kind: kind, Body: body})
+		return nil
+	}
+	batchFile := func(h owatopology.Host, purpose, runFirst string, t *template.Template, data any) func() ([]byte, error) {
+		return func() ([]byte, error) { return renderBatch(in, h, purpose, runFirst, t, data) }
+	}
+	ph := c.PolicyHost
+	d := c.domainData()
+	errs := []error{
+		add(ph, CreateFile, steps.FileApply, batchFile(ph, "create the IPSec filter actions, filter lists and policies in Active Directory, unassigned; "+DeleteFile+" undoes it",
+			"the OU and GPO check in the runbook; run as a domain administrator", createTemplate, d)),
+		add(ph, DeleteFile, steps.FileBackout, batchFile(ph, "backout of "+CreateFile+": delete exactly the IPSec objects it created",
+			"un-assigning both policies in their GPOs and refreshing the servers", deleteTemplate, d)),
+		add(ph, CheckFile, steps.FileVerify, func() ([]byte, error) { return renderVBS(in, ph, d) }),
+	}
+	if !d.Ipsecpol {
+		errs = append(errs,
+			add(ph, CreateNetshFile, steps.FileHelper, func() ([]byte, error) {
+				return renderNetsh(in, ph, "netsh commands run by "+CreateFile, createNetshTemplate, d)
+			}),
+			add(ph, DeleteNetshFile, steps.FileHelper, func() ([]byte, error) {
+				return renderNetsh(in, ph, "netsh commands run by "+DeleteFile, deleteNetshTemplate, d)
+			}),
+		)
+	}
+	for _, h := range append(append([]owatopology.Host{}, c.FrontEnds...), c.BackEnds...) {
+		backEnd := slices.ContainsFunc(c.BackEnds, func(x owatopology.Host) bool { return x.Name == h.Name })
+		sd := c.serverData(h, backEnd)
+		errs = append(errs,
+			add(h, RefreshFile, steps.FileHelper, batchFile(h, "refresh the computer's Group Policy so that its IPSec policy takes effect",
+				"the assignment of the policy in its GPO", refreshTemplate, sd)),
+			add(h, VerifyFile, steps.FileVerify, batchFile(h, "read-only, nothing to back out: check that this server's IPSec policy is in force",
+				RefreshFile+" and a restart", verifyTemplate, sd)),
+		)
+		if c.Local {
+			errs = append(errs,
+				add(h, LocalApplyFile, steps.FileApply, batchFile(h, "keep a copy of this server's IPSec policy in its local store; "+LocalBackoutFile+" undoes it",
+					VerifyFile+", which must find the domain policy", localApplyTemplate, sd)),
+				add(h, LocalBackoutFile, steps.FileBackout, batchFile(h, "backout of "+LocalApplyFile+": unassign and delete exactly the local copy it created",
+					"nothing", localBackoutTemplate, sd)),
+			)
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func header(in steps.Input, h owatopology.Host, purpose, runFirst string) script.Header {
+	return owatopology.Header(in, []string{ID}, string(h.Name), purpose, runFirst)
+}
+
+func renderBatch(in steps.Input, h owatopology.Host, purpose, runFirst string, t *template.Template, data any) ([]byte, error) {
+	var b strings.Builder
+	b.WriteString(batch.Prologue())
+	b.WriteString(batch.Comment(header(in, h, purpose, runFirst).Lines()))
+	if err := t.Execute(&b, data); err != nil {
+		return nil, err
+	}
+	return batch.File(b.String())
+}
+
+// renderNetsh writes a netsh script: # comment lines, then one netsh
+// command a line. Values are double-quoted by the batch encoder, which
+// refuses the characters netsh could not take inside quotes either.
+func renderNetsh(in steps.Input, h owatopology.Host, purpose string, t *template.Template, data any) ([]byte, error) {
+	var b strings.Builder
+	for _, l := range header(in, h, purpose, "nothing; run "+CreateFile+" or "+DeleteFile+" instead").Lines() {
+		b.WriteString("# " + script.CommentText(l, true) + "\r\n")
+	}
+	if err := t.Execute(&b, data); err != nil {
+		return nil, err
+	}
+	return script.ASCIIFile("netsh script", b.String())
+}
+
+func renderVBS(in steps.Input, h owatopology.Host, d domainData) ([]byte, error) {
+	var b strings.Builder
+	b.WriteString(vbscript.Comment(header(in, h,
+		"read-only, nothing to back out: look up the IPSec objects of the OWA change in Active Directory",
+		"nothing; "+CreateFile+" runs it before and after").Lines()))
+	if err := checkTemplate.Execute(&b, d); err != nil {
+		return nil, err
+	}
+	return vbscript.File(b.String())
+}

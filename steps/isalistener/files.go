@@ -1,0 +1,57 @@
+package isalistener
+
+import (
+	"embed"
+	"fmt"
+	"strings"
+	"text/template"
+
+	"github.com/secex/wizard/steps"
+	"github.com/secex/wizard/steps/owatopology"
+	"github.com/secex/wizard/steps/script/batch"
+)
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+// verifyTemplate prints values only through batch.FuncMap; a test checks it
+// with script.CheckTemplate.
+var verifyTemplate = template.Must(template.New("listener-verify.cmd.tmpl").Funcs(batch.FuncMap()).
+	Option("missingkey=error").ParseFS(templateFS, "templates/listener-verify.cmd.tmpl"))
+
+func files(in steps.Input) ([]steps.File, error) {
+	c, err := Load(in)
+	if err != nil {
+		return nil, err
+	}
+	body, err := renderVerify(in, c)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", VerifyFile, err)
+	}
+	return []steps.File{{Target: string(c.ISA.Name), Name: VerifyFile, Kind: steps.FileVerify, Body: body}}, nil
+}
+
+type verifyData struct {
+	Listener   string
+	Listen443  string // findstr pattern for the SSL listener
+	Listen8080 string // findstr pattern for an outgoing web request listener
+	Outgoing   bool
+}
+
+func renderVerify(in steps.Input, c Config) ([]byte, error) {
+	d := verifyData{
+		Listener:   c.ListenerIP.String(),
+		Listen443:  "TCP  *" + strings.ReplaceAll(c.ListenerIP.String(), ".", `\.`) + ":443 .*LISTENING",
+		Listen8080: "TCP  *[0-9.]*:8080 .*LISTENING",
+		Outgoing:   c.Outgoing,
+	}
+	var b strings.Builder
+	b.WriteString(batch.Prologue())
+	b.WriteString(batch.Comment(owatopology.Header(in, []string{ID}, string(c.ISA.Name),
+		"read-only, nothing to back out: check that ISA Server listens for SSL on the published address",
+		"the Incoming Web Requests change in the runbook").Lines()))
+	if err := verifyTemplate.Execute(&b, d); err != nil {
+		return nil, err
+	}
+	return batch.File(b.String())
+}
