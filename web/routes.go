@@ -66,6 +66,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/ticket", s.need(editor, s.ticketSubmit))
 		r.Get("/runbook", s.need(viewer, s.runbook))
 		r.Get("/runbook/document", s.need(viewer, s.runbookDocument))
+		r.Get("/runbook/pdf", s.need(viewer, s.runbookPDF))
 		r.Get("/bundles/{file}", s.need(viewer, s.bundleDownload))
 		r.Get("/files/{target}/{name}", s.need(viewer, s.download))
 		r.Get("/members", s.need(viewer, s.members))

@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"fmt"
+	"github.com/secex/wizard/web/pdf"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
@@ -50,6 +52,7 @@ var wantAccess = map[string]access{
 	"GET /p/{pid}/ticket":                viewer,
 	"POST /p/{pid}/ticket":               editor,
 	"GET /p/{pid}/runbook/document":      viewer,
+	"GET /p/{pid}/runbook/pdf":           viewer,
 	"GET /p/{pid}/bundles/{file}":        viewer,
 	"GET /p/{pid}/runbook":               viewer,
 	"GET /p/{pid}/files/{target}/{name}": viewer,
@@ -108,6 +111,7 @@ func TestEveryRouteHasAnAccessDecision(t *testing.T) {
 
 func TestRouteAccessByRole(t *testing.T) {
 	env := newEnv(t, []*steps.Step{fakeStep})
+	env.srv.cfg.PDF = realPrinter(t)
 	ctx := context.Background()
 	own := env.mustUser("olivia", false)
 	adminUser := env.mustUser("adam", true)
@@ -214,4 +218,42 @@ func nameOr(n string) string {
 		return "anonymous"
 	}
 	return n
+}
+
+// realPrinter is a PDF printer with Debian's Chromium; without it the test
+// fails in CI and is skipped elsewhere.
+func realPrinter(t *testing.T) PDFPrinter {
+	t.Helper()
+	path := os.Getenv("CHROMIUM")
+	if path == "" {
+		path = "/usr/bin/chromium"
+	}
+	p, err := pdf.New(path)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	return p
+}
+
+func TestPDFLinkOnlyWithAPrinter(t *testing.T) {
+	env, pid := teamProject(t)
+	c := env.signIn("olivia")
+	path := fmt.Sprintf("/p/%d/runbook", pid)
+	_, body := c.get(path)
+	if doc(t, body).Find("[data-testid=runbook-pdf]").Length() != 0 {
+		t.Error("PDF link offered without a printer")
+	}
+	if resp, _ := c.get(path + "/pdf"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("PDF without a printer: %d", resp.StatusCode)
+	}
+	env.srv.cfg.PDF = realPrinter(t)
+	_, body = c.get(path)
+	href := doc(t, body).Find("[data-testid=runbook-pdf]").AttrOr("href", "")
+	resp, pdfBody := c.get(href)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(pdfBody, "%PDF") || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("PDF download: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
 }

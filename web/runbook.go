@@ -47,6 +47,9 @@ func (s *Server) runbook(w http.ResponseWriter, r *http.Request) error {
 	}
 	if rd.Doc != nil {
 		rb.Document = pp + "/runbook/document"
+		if s.cfg.PDF != nil {
+			rb.PDF = pp + "/runbook/pdf"
+		}
 		rb.Bundle = ui.FileLink{Name: bundle.FileName(rd.Opts.Ticket, ""), Href: pp + "/bundles/" + url.PathEscape(bundle.FileName(rd.Opts.Ticket, ""))}
 		files := map[string][]ui.FileLink{}
 		for _, f := range rd.Out.Files {
@@ -148,6 +151,40 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// runbookPDF prints the runbook (or one server's part, with ?server=) to
+// PDF on the server, when a printer is configured.
+func (s *Server) runbookPDF(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.PDF == nil {
+		return errNotFound
+	}
+	rd, err := s.render(r)
+	if err != nil {
+		return err
+	}
+	if rd.Doc == nil {
+		return errNotFound
+	}
+	doc, name := rd.Doc, "runbook"
+	if t := r.URL.Query().Get("server"); t != "" {
+		if !contains(doc.Targets, t) {
+			return errNotFound
+		}
+		doc, name = doc.ForServer(t), "runbook-"+bundle.Folder(t)
+	}
+	html, err := rd.Opts.HTML(doc)
+	if err != nil {
+		return err
+	}
+	pdf, err := s.cfg.PDF.Print(r.Context(), html)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name + ".pdf"}))
+	_, err = w.Write(pdf)
+	return err
 }
 
 // bundleDownload serves the whole change's bundle or one target's.

@@ -31,6 +31,15 @@ type Config struct {
 
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	// PDF prints runbooks to PDF on the server; nil offers browser
+	// printing only.
+	PDF PDFPrinter
+}
+
+// PDFPrinter prints a complete HTML document to PDF.
+type PDFPrinter interface {
+	Print(ctx context.Context, html []byte) ([]byte, error)
 }
 
 // Server is the wizard's HTTP handler.

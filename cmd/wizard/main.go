@@ -34,6 +34,7 @@ import (
 	"github.com/secex/wizard/steps/catalog"
 	"github.com/secex/wizard/store"
 	"github.com/secex/wizard/web"
+	"github.com/secex/wizard/web/pdf"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -136,6 +137,7 @@ type config struct {
 	trustedProxy        bool
 	idle, absolute      time.Duration
 	logFormat, logLevel string
+	chromium            string
 }
 
 func defaultDataDir(getenv func(string) string) string {
@@ -165,6 +167,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.BoolVar(&c.trustedProxy, "trusted-proxy", env("WIZARD_TRUSTED_PROXY", "") == "true", "serve plain HTTP on a non-loopback address because a reverse proxy in front terminates TLS (env WIZARD_TRUSTED_PROXY=true); cookies are then marked Secure")
 	fs.DurationVar(&c.idle, "session-idle", durationEnv(getenv, "WIZARD_SESSION_IDLE", 30*time.Minute), "sign a user out after this long without a request (env WIZARD_SESSION_IDLE)")
 	fs.DurationVar(&c.absolute, "session-max", durationEnv(getenv, "WIZARD_SESSION_MAX", 9*time.Hour), "sign a user out this long after signing in, active or not (env WIZARD_SESSION_MAX)")
+	fs.StringVar(&c.chromium, "chromium", env("WIZARD_CHROMIUM", ""), "Chromium `binary` for downloading runbooks as PDF (env WIZARD_CHROMIUM); without it runbooks are printed from the browser")
 	fs.StringVar(&c.logFormat, "log-format", env("WIZARD_LOG_FORMAT", "text"), "log `format` on standard error: text or json (env WIZARD_LOG_FORMAT)")
 	fs.StringVar(&c.logLevel, "log-level", env("WIZARD_LOG_LEVEL", "info"), "log `level`: debug, info, warn or error (env WIZARD_LOG_LEVEL)")
 	fs.Usage = func() {
@@ -272,12 +275,22 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	base := scheme + "://" + displayAddr(ln.Addr().String())
 
+	var printer web.PDFPrinter
+	if c.chromium != "" {
+		p, err := pdf.New(c.chromium)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("-chromium: %w", err)
+		}
+		printer = p
+	}
 	srv := web.NewServer(web.Config{
 		Product:         product,
 		Version:         version,
 		Secure:          secure,
 		IdleTimeout:     c.idle,
 		AbsoluteTimeout: c.absolute,
+		PDF:             printer,
 	}, st, catalog.All, log)
 	if link, err := srv.SetupLink(ctx, base); err != nil {
 		ln.Close()

@@ -147,6 +147,7 @@ type Runbook struct {
 	Targets     []RunbookTarget
 	Doc         *runbook.Doc // nil when Blocked
 	Document    string       // the whole change's printable runbook
+	PDF         string       // the whole change's runbook as PDF; empty when the server has no printer
 	Bundle      FileLink     // the whole change's ZIP
 	Signoffs    []string     // recorded sign-offs, newest first
 	Executed    []string     // recorded marks of plan steps, in plan order
