@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/secex/wizard/steps"
 )
@@ -23,13 +24,13 @@ func (s *Store) Servers(ctx context.Context, projectID int64) ([]ServerRecord, e
 	var recs []ServerRecord
 	err := s.read(ctx, func(t *sql.Tx) error {
 		var err error
-		recs, err = servers(ctx, t, projectID)
+		recs, err = s.servers(ctx, t, projectID)
 		return err
 	})
 	return recs, err
 }
 
-func servers(ctx context.Context, t *sql.Tx, projectID int64) ([]ServerRecord, error) {
+func (s *Store) servers(ctx context.Context, t *sql.Tx, projectID int64) ([]ServerRecord, error) {
 	rows, err := t.QueryContext(ctx, `SELECT id, version, data FROM servers WHERE project_id = ? ORDER BY id`, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -42,8 +43,21 @@ func servers(ctx context.Context, t *sql.Tx, projectID int64) ([]ServerRecord, e
 		if err := rows.Scan(&r.ID, &r.Version, &data); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
-		if err := json.Unmarshal(data, &r.Server); err != nil {
-			return nil, fmt.Errorf("store: reading server %d: %w", r.ID, err)
+		s.decodedMu.Lock()
+		d, ok := s.decoded[r.ID]
+		s.decodedMu.Unlock()
+		if ok && d.version == r.Version {
+			r.Server = cloneServer(d.server)
+		} else {
+			if err := json.Unmarshal(data, &r.Server); err != nil {
+				return nil, fmt.Errorf("store: reading server %d: %w", r.ID, err)
+			}
+			s.decodedMu.Lock()
+			if s.decoded == nil {
+				s.decoded = map[int64]decodedServer{}
+			}
+			s.decoded[r.ID] = decodedServer{r.Version, cloneServer(r.Server)}
+			s.decodedMu.Unlock()
 		}
 		recs = append(recs, r)
 	}
@@ -68,7 +82,7 @@ func (s *Store) Topology(ctx context.Context, projectID int64) (steps.Topology, 
 		if err := json.Unmarshal(facts, &topo.Facts); err != nil {
 			return fmt.Errorf("store: reading the facts of project %d: %w", projectID, err)
 		}
-		recs, err := servers(ctx, t, projectID)
+		recs, err := s.servers(ctx, t, projectID)
 		if err != nil {
 			return err
 		}
@@ -265,4 +279,13 @@ func serverJSON(srv steps.Server) (string, error) {
 		return "", fmt.Errorf("store: server %s: %w", srv.Name, err)
 	}
 	return string(b), nil
+}
+
+// cloneServer copies the slices of srv, so callers of Servers may change
+// what they get without changing the decoded copy kept for others.
+func cloneServer(srv steps.Server) steps.Server {
+	srv.Addrs = slices.Clone(srv.Addrs)
+	srv.Roles = slices.Clone(srv.Roles)
+	srv.ISA.ExternalAddrs = slices.Clone(srv.ISA.ExternalAddrs)
+	return srv
 }

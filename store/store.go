@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/secex/wizard/steps"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -79,6 +81,18 @@ type Store struct {
 	path string
 	w    *sql.DB // the single writer connection
 	r    *sql.DB // read-only pool
+
+	// decoded keeps servers already decoded from JSON, by row ID and
+	// version: a version changes with every update of the row, so an
+	// entry is never stale, and every page of a large project no longer
+	// decodes hundreds of servers again.
+	decodedMu sync.Mutex
+	decoded   map[int64]decodedServer
+}
+
+type decodedServer struct {
+	version int64
+	server  steps.Server
 }
 
 // pragmas are applied by the driver to every connection of both pools as

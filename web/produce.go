@@ -86,11 +86,28 @@ func (r *Rendered) Bundles() (map[string][]byte, error) {
 	return files, nil
 }
 
-// render produces the current revision of the request's project.
+// render produces the current revision of the request's project, once
+// per revision.
 func (s *Server) render(r *http.Request) (*Rendered, error) {
+	ps, err := s.loadState(r.Context(), *state(r).project)
+	if err != nil {
+		return nil, err
+	}
+	ps.mu.Lock()
+	rd := ps.rendered
+	ps.mu.Unlock()
+	if rd != nil {
+		return rd, nil
+	}
 	p, err := s.ProjectFile(r.Context(), state(r).project.ID)
 	if err != nil {
 		return nil, err
 	}
-	return Render(s.catalog, s.cfg.Product, s.cfg.Version, p)
+	if rd, err = Render(s.catalog, s.cfg.Product, s.cfg.Version, p); err != nil {
+		return nil, err
+	}
+	ps.mu.Lock()
+	ps.rendered = rd
+	ps.mu.Unlock()
+	return rd, nil
 }

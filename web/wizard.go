@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/store"
@@ -24,6 +25,12 @@ type projectState struct {
 	complete map[string]bool
 	acks     map[string]store.Ack
 	input    steps.Input
+
+	// What is worked out from the state once and then shared: each
+	// procedure's findings, and the runbook and bundles' inputs.
+	mu       sync.Mutex
+	findings map[string][]steps.Finding
+	rendered *Rendered
 }
 
 // loadState returns the project's state at its current revision. Every
@@ -123,10 +130,19 @@ func findings(ps *projectState, st *steps.Step) []steps.Finding {
 	if st.Check == nil {
 		return nil
 	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if fs, ok := ps.findings[st.ID]; ok {
+		return fs
+	}
 	fs := st.Check(ps.input)
 	for i := range fs {
 		fs[i].Step = st.ID
 	}
+	if ps.findings == nil {
+		ps.findings = map[string][]steps.Finding{}
+	}
+	ps.findings[st.ID] = fs
 	return fs
 }
 

@@ -12,7 +12,6 @@ import (
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/catalog"
-	"github.com/secex/wizard/steps/steptest"
 	"github.com/secex/wizard/store"
 	"github.com/secex/wizard/web"
 )
@@ -71,14 +70,15 @@ func newBenchProject(b *testing.B) *benchProject {
 		b.Fatal(err)
 	}
 	bp.pid = p.ID
-	topo := steptest.BigTopology(20, 60, 100, 19)
+	big := bigProject(b)
+	topo := big.Topology
 	if err := st.SaveFacts(ctx, u.ID, p.ID, topo.Facts, 0); err != nil {
 		b.Fatal(err)
 	}
 	if err := st.AddServers(ctx, u.ID, p.ID, topo.Servers); err != nil {
 		b.Fatal(err)
 	}
-	for id, a := range steptest.AnswerAll(catalog.All, topo) {
+	for id, a := range big.Answers {
 		var cs []store.AnswerChange
 		for q, v := range a {
 			cs = append(cs, store.AnswerChange{Question: q, Value: v})
@@ -157,18 +157,19 @@ func BenchmarkSaveAnswer(b *testing.B) {
 	bp := newBenchProject(b)
 	st := catalog.All[0]
 	path := fmt.Sprintf("/p/%d/steps/%s/users", bp.pid, st.ID)
-	ctx := context.Background()
+	ans, err := bp.st.Answers(context.Background(), bp.pid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Every save writes a new value, so the version moves by one.
+	v := ans[st.ID]["users"].Version
 	b.ReportAllocs()
-	i := 0
 	for b.Loop() {
-		i++
-		ans, _ := bp.st.Answers(ctx, bp.pid)
-		v := ans[st.ID]["users"].Version
-		b.StartTimer()
-		rec := bp.do(b, "POST", path, url.Values{"users": {fmt.Sprint(100 + i%2)}, "version.users": {fmt.Sprint(v)}})
+		rec := bp.do(b, "POST", path, url.Values{"users": {fmt.Sprint(100 + v%2)}, "version.users": {fmt.Sprint(v)}})
 		if rec.Code != http.StatusSeeOther {
 			b.Fatalf("save: %d %s", rec.Code, rec.Body)
 		}
+		v++
 	}
 }
 
