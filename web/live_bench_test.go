@@ -31,6 +31,12 @@ import (
 //
 //	go test ./web -run '^$' -bench LiveTeam -benchtime 1x
 //
+// Metrics: save-* is from the moment a save was due until its response
+// arrived; event-* from the same moment until a member received its change
+// event (so it includes the save); fanout-p99 from the server publishing an
+// event until a member received it; peak-* is the memory of the whole test
+// process, server and clients together.
+//
 // LIVE_BENCH_DURATION (a Go duration, default 60s) sets how long saves are
 // sent. LIVE_BENCH_REFRESH=1 also makes every member read the task list
 // again after changes, as the page script does (at most once a second).
@@ -75,8 +81,9 @@ type benchMember struct {
 	user   store.User
 	cookie string
 	csrf   string
-	got    []int // change events received, by saver
-	lat    []time.Duration
+	got    []int           // change events received, by saver
+	lat    []time.Duration // from the save being due to its event arriving
+	fanout []time.Duration // from the event being published to it arriving
 }
 
 func runLiveTeam(b *testing.B, duration time.Duration, refresh bool) {
@@ -203,6 +210,7 @@ func runLiveTeam(b *testing.B, duration time.Duration, refresh bool) {
 					k := m.got[saver]
 					m.got[saver]++
 					m.lat = append(m.lat, at.Sub(due(saver, k)))
+					m.fanout = append(m.fanout, at.Sub(ev.At))
 					mu.Unlock()
 					if delivered.Add(1) == int64(total*benchMembers) {
 						close(allIn)
@@ -276,7 +284,7 @@ func runLiveTeam(b *testing.B, duration time.Duration, refresh bool) {
 	stopMem()
 
 	// Every member received every save, exactly once.
-	var eventLat latencies
+	var eventLat, fanoutLat latencies
 	for _, m := range members {
 		for saver, n := range m.got {
 			if n != total/benchSavers+boolInt(saver < total%benchSavers) {
@@ -285,6 +293,9 @@ func runLiveTeam(b *testing.B, duration time.Duration, refresh bool) {
 		}
 		for _, d := range m.lat {
 			eventLat.add(d)
+		}
+		for _, d := range m.fanout {
+			fanoutLat.add(d)
 		}
 	}
 	if f := saveFails.Load(); f > 0 {
@@ -300,6 +311,7 @@ func runLiveTeam(b *testing.B, duration time.Duration, refresh bool) {
 	b.ReportMetric(ms(eventLat.pct(50)), "event-p50-ms")
 	b.ReportMetric(ms(eventLat.pct(99)), "event-p99-ms")
 	b.ReportMetric(ms(eventLat.pct(100)), "event-max-ms")
+	b.ReportMetric(ms(fanoutLat.pct(99)), "fanout-p99-ms")
 	if refresh {
 		b.ReportMetric(float64(pageLat.n()), "page-reads")
 		b.ReportMetric(ms(pageLat.pct(99)), "page-p99-ms")
