@@ -1,7 +1,7 @@
 # `make test` is the one command to check the project: it installs what the
-# tests need (Chromium, the test tools' npm packages), checks that generated
-# code is committed and that the code is formatted and vetted, and runs every
-# test, the browser tests included. CI runs it through .ci/run.
+# tests need (Chromium, poppler-utils, the test tools' npm packages), checks
+# that generated code is committed and that the code is formatted and vetted,
+# and runs every test, the browser tests included. CI runs it through .ci/run.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -23,11 +23,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .NOTPARALLEL:
 
-.PHONY: test deps chromium npm-deps check-generated fmt vet go-test run bench generate
+.PHONY: test deps chromium poppler npm-deps check-generated fmt vet go-test run bench generate
 
 test: deps check-generated fmt vet go-test
 
-deps: chromium npm-deps
+deps: chromium poppler npm-deps
 
 # Debian's chromium package: the tests never download a browser of their own.
 chromium:
@@ -44,6 +44,24 @@ chromium:
 			-o DPkg::Lock::Timeout=600 chromium; \
 		command -v "$(CHROMIUM)" >/dev/null 2>&1 || { \
 			echo "error: chromium installed but $(CHROMIUM) is still missing; set CHROMIUM" >&2; exit 1; }; \
+	fi
+
+# Debian's poppler-utils: the e2e tests read the runbook printed to PDF with
+# pdftotext and pdfinfo, found on PATH.
+poppler:
+	@if command -v pdftotext >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1; then \
+		echo "poppler-utils: $$(command -v pdftotext)"; \
+	else \
+		if ! command -v apt-get >/dev/null 2>&1; then \
+			echo "error: no pdftotext and no apt-get: install poppler-utils (pdftotext, pdfinfo)" >&2; \
+			exit 1; \
+		fi; \
+		echo "poppler-utils: pdftotext missing, installing Debian's poppler-utils package"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			-o DPkg::Lock::Timeout=600 poppler-utils; \
+		command -v pdftotext >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1 || { \
+			echo "error: poppler-utils installed but pdftotext or pdfinfo is still missing" >&2; exit 1; }; \
 	fi
 
 npm-deps:
