@@ -186,3 +186,16 @@ func BenchmarkRunbookPage(b *testing.B) {
 }
 
 var _ = steps.TargetClients
+
+// BenchmarkServerBundle200 measures downloading one front-end's bundle
+// from the web on the 200-server project (the runbook is worked out once
+// per revision; each download zips that server's files).
+func BenchmarkServerBundle200(b *testing.B) {
+	bp := newBenchProject(b)
+	path := fmt.Sprintf("/p/%d/bundles/change_OWAFE001.zip", bp.pid)
+	bp.get(b, path)
+	b.ReportAllocs()
+	for b.Loop() {
+		bp.get(b, path)
+	}
+}
