@@ -524,68 +524,8 @@ func TestHostileProject(t *testing.T) {
 
 func TestHostileAnswers(t *testing.T) {
 	for _, dir := range []string{reference, "testdata/corrected-from-2003"} {
-		checkHostileAnswers(t, Step, steptest.Load(t, dir).Input(), steptest.CheckPlainFile)
+		steptest.CheckHostileAnswersAsParsed(t, Step, steptest.Load(t, dir).Input(), steptest.CheckPlainFile)
 	}
-}
-
-// checkHostileAnswers sets each answer of st in turn to each hostile value.
-// The files must then fail, or be exactly the files of the value as its
-// question parses it (so a blank optional answer or a value with spaces
-// around it behaves as what it normalises to, and nothing else reaches a
-// script); either way they keep the file rules.
-func checkHostileAnswers(t *testing.T, st *steps.Step, in steps.Input, checkFile func(testing.TB, steps.File)) {
-	t.Helper()
-	with := func(id, v string) steps.Input {
-		a := steps.Answers{}
-		for k, x := range in.Of(st.ID) {
-			a[k] = x
-		}
-		a[id] = v
-		answers := map[string]steps.Answers{}
-		for k, x := range in.Answers {
-			answers[k] = x
-		}
-		answers[st.ID] = a
-		out := in
-		out.Answers = answers
-		return out
-	}
-	var ids []string
-	for id := range in.Of(st.ID) {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		q, _ := st.Question(id)
-		for _, h := range scripttest.Hostile() {
-			got, err := st.Files(with(id, h))
-			if err != nil {
-				continue
-			}
-			raw := []string{h}
-			if q.Kind.Multiple() {
-				raw = steps.Answers{id: h}.Values(id)
-			}
-			v, perr := q.Parse(raw, in.Topology)
-			if perr != nil {
-				t.Errorf("answer %s = %q does not parse (%v) but files were produced", id, h, perr)
-				continue
-			}
-			want, err := st.Files(with(id, v))
-			if err != nil || !sameFiles(got, want) {
-				t.Errorf("answer %s = %q gives other files than its parsed form %q (%v)", id, h, v, err)
-			}
-			for _, f := range got {
-				checkFile(t, f)
-			}
-		}
-	}
-}
-
-func sameFiles(a, b []steps.File) bool {
-	return slices.EqualFunc(a, b, func(x, y steps.File) bool {
-		return x.Target == y.Target && x.Name == y.Name && string(x.Body) == string(y.Body)
-	})
 }
 
 // TestHostileNames runs every hostile value, as each IPSec name in turn,
