@@ -113,6 +113,37 @@ func (s *Server) record(r *http.Request, rb *ui.Runbook) error {
 	return nil
 }
 
+// runbookRecord gathers what the team recorded for the printed runbook's
+// sign-off and closure section: sign-offs, each step's newest mark and the
+// closure.
+func (s *Server) runbookRecord(r *http.Request) (runbook.Record, error) {
+	ctx := r.Context()
+	pid := state(r).project.ID
+	var rec runbook.Record
+	sos, err := s.st.Signoffs(ctx, pid)
+	if err != nil {
+		return rec, err
+	}
+	for _, so := range sos {
+		rec.Signoffs = append(rec.Signoffs, fmt.Sprintf("Signed off in the wizard by %s on %s: revision %d, %s.", so.By, so.At.UTC().Format("2 Jan 2006 15:04 UTC"), so.Revision, so.Digest))
+	}
+	execs, err := s.st.Executions(ctx, pid)
+	if err != nil {
+		return rec, err
+	}
+	for _, e := range execs {
+		rec.Marks = append(rec.Marks, runbook.Mark{Key: e.Action, Status: execWord(e.Status), Note: e.Note, By: e.By, At: e.At})
+	}
+	c, err := s.st.LatestClosure(ctx, pid)
+	if err != nil {
+		return rec, err
+	}
+	if c.Outcome != "" {
+		rec.Outcome, rec.Note, rec.ClosedBy, rec.ClosedAt = outcomeLabel(c.Outcome), c.Note, c.By, c.At
+	}
+	return rec, nil
+}
+
 func execWord(s string) string {
 	return map[string]string{"done": "Done", "skipped": "Skipped", "failed": "Failed"}[s]
 }
@@ -141,7 +172,11 @@ func (s *Server) runbookDocument(w http.ResponseWriter, r *http.Request) error {
 		}
 		doc = doc.ForServer(t)
 	}
-	return render(w, r, http.StatusOK, ui.RunbookDocument(doc, assetsPath("css/runbook.css")))
+	rec, err := s.runbookRecord(r)
+	if err != nil {
+		return err
+	}
+	return render(w, r, http.StatusOK, ui.RunbookDocument(doc.WithRecord(rec), assetsPath("css/runbook.css")))
 }
 
 func contains(ss []string, s string) bool {
@@ -173,7 +208,11 @@ func (s *Server) runbookPDF(w http.ResponseWriter, r *http.Request) error {
 		}
 		doc, name = doc.ForServer(t), "runbook-"+bundle.Folder(t)
 	}
-	html, err := rd.Opts.HTML(doc)
+	rec, err := s.runbookRecord(r)
+	if err != nil {
+		return err
+	}
+	html, err := rd.Opts.HTML(doc.WithRecord(rec))
 	if err != nil {
 		return err
 	}
@@ -255,5 +294,3 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 	}
 	return errNotFound
 }
-
-var _ = runbook.Markdown

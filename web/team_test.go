@@ -1,8 +1,10 @@
 package web
 
 import (
+	"archive/zip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -171,5 +173,46 @@ func TestServerConflictShowsTheirVersion(t *testing.T) {
 	f.Set("version", v)
 	if resp, _ := b.post(path, f); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("deliberate replacement: %d", resp.StatusCode)
+	}
+}
+
+func TestPrintedRunbookShowsTheRecord(t *testing.T) {
+	env, pid := teamProject(t)
+	ctx := context.Background()
+	env.st.MarkStep(ctx, 1, pid, store.Execution{Action: "flow/do-EXBE01@EXBE01", Status: "skipped", Note: "Done last week"})
+	env.st.MarkStep(ctx, 1, pid, store.Execution{Action: "flow/do-EXBE02@EXBE02", Status: "failed", Note: "Access denied"})
+	env.st.CloseChange(ctx, 1, pid, store.Closure{Outcome: "partial", Note: "EXBE02 next week"})
+	c := env.signIn("olivia")
+	_, body := c.get(fmt.Sprintf("/p/%d/runbook/document", pid))
+	text := doc(t, body).Find("main").Text()
+	for _, want := range []string{"As recorded in the wizard", "Partly completed, recorded by olivia", "EXBE02 next week", "Skipped", "Done last week", "Failed", "Access denied"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("printed runbook lacks %q", want)
+		}
+	}
+	// The bundles' runbook stays the plan as approved.
+	resp, zipBody := c.get(fmt.Sprintf("/p/%d/bundles/change.zip", pid))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("change bundle: %d", resp.StatusCode)
+	}
+	zr, err := zip.NewReader(strings.NewReader(zipBody), int64(len(zipBody)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range zr.File {
+		if f.Name != "runbook.html" {
+			continue
+		}
+		found = true
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if strings.Contains(string(b), "Access denied") || !strings.Contains(string(b), "Configure EXBE02") {
+			t.Error("the bundles' runbook carries the change window's record, or lacks the plan")
+		}
+	}
+	if !found {
+		t.Error("no runbook.html in the change bundle")
 	}
 }
