@@ -219,34 +219,6 @@ func TestNetshDomainScripts(t *testing.T) {
 	}
 }
 
-func withChanges(t *testing.T, dir string, change map[string]steps.Answers, server func(*steps.Server)) steps.Input {
-	t.Helper()
-	sc := steptest.Load(t, dir)
-	answers := map[string]steps.Answers{}
-	for id, a := range sc.Answers {
-		c := steps.Answers{}
-		for k, v := range a {
-			c[k] = v
-		}
-		for k, v := range change[id] {
-			if v == "" {
-				delete(c, k)
-				continue
-			}
-			c[k] = v
-		}
-		answers[id] = c
-	}
-	topo := sc.Topology
-	topo.Servers = slices.Clone(topo.Servers)
-	for i := range topo.Servers {
-		if server != nil {
-			server(&topo.Servers[i])
-		}
-	}
-	return steptest.NewInput(sc.Project, topo, answers)
-}
-
 func TestCheck(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -326,7 +298,7 @@ func TestCheck(t *testing.T) {
 			for k, v := range tt.other {
 				change[k] = v
 			}
-			in := withChanges(t, reference, change, tt.server)
+			in := steptest.WithChanges(t, reference, change, tt.server)
 			fs := Step.Check(in)
 			var got, servers []string
 			for _, f := range fs {
@@ -422,7 +394,7 @@ func TestPlan(t *testing.T) {
 			t.Errorf("create step lacks %q", want)
 		}
 	}
-	guide := withChanges(t, reference, map[string]steps.Answers{ID: {QBEFilter: FilterAsGuide}}, nil)
+	guide := steptest.WithChanges(t, reference, map[string]steps.Answers{ID: {QBEFilter: FilterAsGuide}}, nil)
 	for _, a := range Step.Plan(guide) {
 		if a.ID == "assign-back-end" && a.Interrupts != "" {
 			t.Error("with the guide's back-end filter the back-ends refuse nothing, yet an OWA gap is announced")
@@ -541,7 +513,7 @@ func TestHostileNames(t *testing.T) {
 				if err != nil {
 					continue
 				}
-				in := withChanges(t, dir, map[string]steps.Answers{ID: {id: string(n)}}, nil)
+				in := steptest.WithChanges(t, dir, map[string]steps.Answers{ID: {id: string(n)}}, nil)
 				files, err := Step.Files(in)
 				if err != nil {
 					if !slices.ContainsFunc(Step.Check(in), func(f steps.Finding) bool { return f.Severity == steps.Error }) {
@@ -585,7 +557,7 @@ var vbsString = regexp.MustCompile(`"(?:[^"]|"")*"`)
 func TestHostileInventory(t *testing.T) {
 	for _, h := range scripttest.Hostile() {
 		for _, field := range []string{"dc-fqdn", "fe-fqdn", "be-name", "domain"} {
-			in := withChanges(t, reference, nil, func(s *steps.Server) {
+			in := steptest.WithChanges(t, reference, nil, func(s *steps.Server) {
 				switch {
 				case field == "dc-fqdn" && s.Name == "DC01":
 					s.FQDN = steps.FQDN(h)

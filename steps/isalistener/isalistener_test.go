@@ -44,37 +44,6 @@ func TestTemplatePrintsOnlyThroughEncoders(t *testing.T) {
 	}
 }
 
-// withChanges loads dir and applies changes to the answers of the
-// procedures named (an empty value deletes the answer) and to each server.
-func withChanges(t *testing.T, dir string, change map[string]steps.Answers, server func(*steps.Server)) steps.Input {
-	t.Helper()
-	sc := steptest.Load(t, dir)
-	answers := map[string]steps.Answers{}
-	for id, a := range sc.Answers {
-		c := steps.Answers{}
-		for k, v := range a {
-			c[k] = v
-		}
-		for k, v := range change[id] {
-			if v == "" {
-				delete(c, k)
-				continue
-			}
-			c[k] = v
-		}
-		answers[id] = c
-	}
-	topo := sc.Topology
-	topo.Servers = slices.Clone(topo.Servers)
-	for i := range topo.Servers {
-		topo.Servers[i].ISA.ExternalAddrs = slices.Clone(topo.Servers[i].ISA.ExternalAddrs)
-		if server != nil {
-			server(&topo.Servers[i])
-		}
-	}
-	return steptest.NewInput(sc.Project, topo, answers)
-}
-
 func TestCheck(t *testing.T) {
 	isa := func(f func(*steps.Server)) func(*steps.Server) {
 		return func(s *steps.Server) {
@@ -128,7 +97,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in := withChanges(t, reference, map[string]steps.Answers{ID: tt.change, owatopology.ID: tt.topology}, tt.server)
+			in := steptest.WithChanges(t, reference, map[string]steps.Answers{ID: tt.change, owatopology.ID: tt.topology}, tt.server)
 			fs := Step.Check(in)
 			var got, servers []string
 			for _, f := range fs {
@@ -155,7 +124,7 @@ func TestCheck(t *testing.T) {
 
 func TestErrorsStopFiles(t *testing.T) {
 	for _, mode := range []string{ModeTerminate, ModeTunnel} {
-		in := withChanges(t, reference, map[string]steps.Answers{ID: {QSSLMode: mode}}, nil)
+		in := steptest.WithChanges(t, reference, map[string]steps.Answers{ID: {QSSLMode: mode}}, nil)
 		if _, err := Step.Files(in); err == nil {
 			t.Errorf("files produced with SSL mode %s", mode)
 		}
@@ -188,7 +157,7 @@ func TestPlan(t *testing.T) {
 	if imp := strings.Join(as[3].Do, " "); !strings.Contains(imp, "Mark the private key as exportable") {
 		t.Errorf("import step does not keep the key exportable: %s", imp)
 	}
-	kept := withChanges(t, reference, map[string]steps.Answers{ID: {QOutgoing: "no"}}, nil)
+	kept := steptest.WithChanges(t, reference, map[string]steps.Answers{ID: {QOutgoing: "no"}}, nil)
 	if got := Step.Plan(kept); len(got) != len(want)-1 {
 		t.Errorf("without the outgoing lock-down: %d actions, want %d", len(got), len(want)-1)
 	}
@@ -223,7 +192,7 @@ func TestHostileAnswers(t *testing.T) {
 func TestHostileInventory(t *testing.T) {
 	for _, h := range scripttest.Hostile() {
 		for _, field := range []string{"fqdn", "name"} {
-			in := withChanges(t, reference, nil, func(s *steps.Server) {
+			in := steptest.WithChanges(t, reference, nil, func(s *steps.Server) {
 				if s.Name != "ISA01" {
 					return
 				}

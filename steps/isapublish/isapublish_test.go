@@ -58,34 +58,6 @@ func TestTemplatePrintsOnlyThroughEncoders(t *testing.T) {
 	}
 }
 
-func withChanges(t *testing.T, dir string, change map[string]steps.Answers, server func(*steps.Server)) steps.Input {
-	t.Helper()
-	sc := steptest.Load(t, dir)
-	answers := map[string]steps.Answers{}
-	for id, a := range sc.Answers {
-		c := steps.Answers{}
-		for k, v := range a {
-			c[k] = v
-		}
-		for k, v := range change[id] {
-			if v == "" {
-				delete(c, k)
-				continue
-			}
-			c[k] = v
-		}
-		answers[id] = c
-	}
-	topo := sc.Topology
-	topo.Servers = slices.Clone(topo.Servers)
-	for i := range topo.Servers {
-		if server != nil {
-			server(&topo.Servers[i])
-		}
-	}
-	return steptest.NewInput(sc.Project, topo, answers)
-}
-
 func TestCheck(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -117,7 +89,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fs := Step.Check(withChanges(t, reference, tt.change, tt.server))
+			fs := Step.Check(steptest.WithChanges(t, reference, tt.change, tt.server))
 			var got, servers []string
 			for _, f := range fs {
 				got = append(got, f.Code)
@@ -177,7 +149,7 @@ func TestPlan(t *testing.T) {
 	if as[3].Target != owatopology.TargetNetwork || !strings.Contains(as[3].Title, "192.0.2.10") {
 		t.Errorf("DNS cutover: %+v", as[3])
 	}
-	scoped := withChanges(t, reference, map[string]steps.Answers{ID: {QDestinations: DestinationsOWAName}}, nil)
+	scoped := steptest.WithChanges(t, reference, map[string]steps.Answers{ID: {QDestinations: DestinationsOWAName}}, nil)
 	if do := strings.Join(Step.Plan(scoped)[0].Do, " "); !strings.Contains(do, "Destination Sets") || !strings.Contains(do, "Specified destination set") {
 		t.Errorf("destination set not created: %s", do)
 	}
@@ -249,7 +221,7 @@ func TestHostileAnswers(t *testing.T) {
 func TestHostileFacts(t *testing.T) {
 	for _, h := range scripttest.Hostile() {
 		for _, field := range []string{"host", "path", "fe-fqdn"} {
-			in := withChanges(t, reference, nil, func(s *steps.Server) {
+			in := steptest.WithChanges(t, reference, nil, func(s *steps.Server) {
 				if field == "fe-fqdn" && s.Name == "OWAFE01" {
 					s.FQDN = steps.FQDN(h)
 				}

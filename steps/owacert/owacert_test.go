@@ -103,34 +103,6 @@ func TestFilesPerOS(t *testing.T) {
 	}
 }
 
-func withChanges(t *testing.T, dir string, change map[string]steps.Answers, server func(*steps.Server)) steps.Input {
-	t.Helper()
-	sc := steptest.Load(t, dir)
-	answers := map[string]steps.Answers{}
-	for id, a := range sc.Answers {
-		c := steps.Answers{}
-		for k, v := range a {
-			c[k] = v
-		}
-		for k, v := range change[id] {
-			if v == "" {
-				delete(c, k)
-				continue
-			}
-			c[k] = v
-		}
-		answers[id] = c
-	}
-	topo := sc.Topology
-	topo.Servers = slices.Clone(topo.Servers)
-	for i := range topo.Servers {
-		if server != nil {
-			server(&topo.Servers[i])
-		}
-	}
-	return steptest.NewInput(sc.Project, topo, answers)
-}
-
 func TestCheck(t *testing.T) {
 	on := func(name string, f func(*steps.Server)) func(*steps.Server) {
 		return func(s *steps.Server) {
@@ -183,7 +155,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in := withChanges(t, reference, tt.change, tt.server)
+			in := steptest.WithChanges(t, reference, tt.change, tt.server)
 			fs := Step.Check(in)
 			var got, servers []string
 			for _, f := range fs {
@@ -264,7 +236,7 @@ func TestHostileAnswers(t *testing.T) {
 func TestHostileInventory(t *testing.T) {
 	for _, h := range scripttest.Hostile() {
 		for _, field := range []string{"ca-config", "fe-fqdn", "fe-name", "fe-ou"} {
-			in := withChanges(t, reference, nil, func(s *steps.Server) {
+			in := steptest.WithChanges(t, reference, nil, func(s *steps.Server) {
 				switch {
 				case field == "ca-config" && s.Name == "DC01":
 					s.CA.Config = steps.CAConfig(`dc01.corp.example.com\` + h)

@@ -47,38 +47,6 @@ func TestTemplatesPrintOnlyThroughEncoders(t *testing.T) {
 	}
 }
 
-// withChanges loads dir and applies changes to this procedure's answers
-// (an empty value deletes the answer) and to each server.
-func withChanges(t *testing.T, dir string, change steps.Answers, server func(*steps.Server)) steps.Input {
-	t.Helper()
-	sc := steptest.Load(t, dir)
-	answers := map[string]steps.Answers{}
-	for id, a := range sc.Answers {
-		answers[id] = a
-	}
-	a := steps.Answers{}
-	for k, v := range sc.Answers[ID] {
-		a[k] = v
-	}
-	for k, v := range change {
-		if v == "" {
-			delete(a, k)
-			continue
-		}
-		a[k] = v
-	}
-	answers[ID] = a
-	topo := sc.Topology
-	topo.Servers = slices.Clone(topo.Servers)
-	for i := range topo.Servers {
-		topo.Servers[i].ISA.ExternalAddrs = slices.Clone(topo.Servers[i].ISA.ExternalAddrs)
-		if server != nil {
-			server(&topo.Servers[i])
-		}
-	}
-	return steptest.NewInput(sc.Project, topo, answers)
-}
-
 func TestCheck(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -135,7 +103,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in := withChanges(t, reference, tt.answers, tt.server)
+			in := steptest.WithChanges(t, reference, map[string]steps.Answers{ID: tt.answers}, tt.server)
 			if tt.facts != nil {
 				tt.facts(&in.Topology.Facts)
 			}
@@ -229,7 +197,7 @@ func TestPlan(t *testing.T) {
 		}
 	}
 
-	moved := withChanges(t, reference, steps.Answers{QPlacement: PlacementMove, QDNSChange: DNSKeep, QDNSCurrent: "192.0.2.10"}, nil)
+	moved := steptest.WithChanges(t, reference, map[string]steps.Answers{ID: {QPlacement: PlacementMove, QDNSChange: DNSKeep, QDNSCurrent: "192.0.2.10"}}, nil)
 	ids = nil
 	for _, a := range Step.Plan(moved) {
 		ids = append(ids, a.ID)
@@ -278,7 +246,7 @@ func TestHostileAnswers(t *testing.T) {
 func TestHostileInventory(t *testing.T) {
 	for _, h := range scripttest.Hostile() {
 		for _, field := range []string{"owa-host", "owa-path", "isa-fqdn", "fe-fqdn", "fe-name"} {
-			in := withChanges(t, reference, nil, func(s *steps.Server) {
+			in := steptest.WithChanges(t, reference, nil, func(s *steps.Server) {
 				switch {
 				case field == "isa-fqdn" && s.Name == "ISA01":
 					s.FQDN = steps.FQDN(h)

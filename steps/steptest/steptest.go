@@ -100,6 +100,37 @@ func Load(tb testing.TB, dir string) Scenario {
 	return s
 }
 
+// WithChanges loads dir and applies changes to the answers of the
+// procedures named (an empty value deletes the answer) and to each server.
+func WithChanges(tb testing.TB, dir string, change map[string]steps.Answers, server func(*steps.Server)) steps.Input {
+	tb.Helper()
+	sc := Load(tb, dir)
+	answers := map[string]steps.Answers{}
+	for id, a := range sc.Answers {
+		c := steps.Answers{}
+		for k, v := range a {
+			c[k] = v
+		}
+		for k, v := range change[id] {
+			if v == "" {
+				delete(c, k)
+				continue
+			}
+			c[k] = v
+		}
+		answers[id] = c
+	}
+	topo := sc.Topology
+	topo.Servers = slices.Clone(topo.Servers)
+	for i := range topo.Servers {
+		topo.Servers[i].ISA.ExternalAddrs = slices.Clone(topo.Servers[i].ISA.ExternalAddrs)
+		if server != nil {
+			server(&topo.Servers[i])
+		}
+	}
+	return NewInput(sc.Project, topo, answers)
+}
+
 // Golden compares files with dir/want/<target>/<name>, byte for byte, and
 // reports missing and unexpected files. With -update it rewrites dir/want
 // instead.
