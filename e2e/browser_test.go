@@ -2,9 +2,11 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,4 +161,127 @@ func clickAndWait(t testing.TB, ctx context.Context, sel string) *network.Respon
 		t.Fatalf("after clicking %s: %v", sel, err)
 	}
 	return resp
+}
+
+// browserPage is a wizard driven through a browser: the helpers the
+// walkthroughs use to read, fill in and submit its pages.
+type browserPage struct {
+	t   *testing.T
+	ctx context.Context
+	w   *wizard
+}
+
+// jsQuote quotes v as a JavaScript string literal.
+func jsQuote(v string) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// js evaluates expr, a function body returning a JSON-encodable value,
+// and decodes the result into v.
+func (p *browserPage) js(expr string, v any) {
+	p.t.Helper()
+	out, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`JSON.stringify((() => { `+expr+` })())`))
+	if err != nil {
+		p.t.Fatalf("evaluating %s: %v", shorten(expr, 120), err)
+	}
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		p.t.Fatalf("decoding %q: %v", shorten(out, 200), err)
+	}
+}
+
+func (p *browserPage) text(sel string) string {
+	p.t.Helper()
+	var v string
+	p.js(`const e = document.querySelector(`+jsQuote(sel)+`); return e ? e.textContent.replace(/\s+/g, " ").trim() : "";`, &v)
+	return v
+}
+
+func (p *browserPage) texts(sel string) []string {
+	p.t.Helper()
+	var v []string
+	p.js(`return [...document.querySelectorAll(`+jsQuote(sel)+`)].map(e => e.textContent.replace(/\s+/g, " ").trim());`, &v)
+	return v
+}
+
+func (p *browserPage) path() string {
+	p.t.Helper()
+	u, err := chromedp.Run(p.ctx, chromedp.Location())
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return strings.TrimPrefix(u, p.w.BaseURL)
+}
+
+// fill types v into the field sel, replacing what it held.
+func (p *browserPage) fill(sel, v string) {
+	p.t.Helper()
+	var ok bool
+	p.js(`const e = document.querySelector(`+jsQuote(sel)+`); if (!e) return false; e.value = ""; return true;`, &ok)
+	if !ok {
+		p.t.Fatalf("no %s on %s", sel, p.path())
+	}
+	if v == "" {
+		return
+	}
+	if err := chromedp.Do(p.ctx, chromedp.SendKeys(chromedp.CSS(sel), v)); err != nil {
+		p.t.Fatalf("typing into %s: %v", sel, err)
+	}
+}
+
+// paste puts v into the field sel at once, as pasting does.
+func (p *browserPage) paste(sel, v string) {
+	p.t.Helper()
+	var ok bool
+	p.js(`const e = document.querySelector(`+jsQuote(sel)+`); if (!e) return false; e.value = `+jsQuote(v)+`; return true;`, &ok)
+	if !ok {
+		p.t.Fatalf("no %s on %s", sel, p.path())
+	}
+}
+
+func (p *browserPage) click(sel string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, actionTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		p.t.Fatalf("clicking %s on %s: %v", sel, p.path(), err)
+	}
+}
+
+// submit clicks sel, which navigates, and checks the final status.
+func (p *browserPage) submit(sel string, status int) {
+	p.t.Helper()
+	resp := clickAndWait(p.t, p.ctx, sel)
+	if resp.Status != int64(status) {
+		p.t.Fatalf("after clicking %s: status %d at %s, want %d; %s", sel, resp.Status, resp.URL, status, p.text(`[data-testid="error-summary"]`))
+	}
+}
+
+// formField is one question of a question page as the browser shows it.
+type formField struct {
+	Kind    string   `json:"kind"`
+	Name    string   `json:"name"`
+	ID      string   `json:"id"`
+	Values  []string `json:"values"`
+	Checked []string `json:"checked"`
+	Value   string   `json:"value"`
+}
+
+func (p *browserPage) fields() []formField {
+	var fs []formField
+	p.js(`
+		const form = document.querySelector('form[data-testid="question-form"]');
+		const out = [];
+		for (const el of form.querySelectorAll("fieldset, input[type=text], textarea")) {
+			if (el.tagName === "FIELDSET") {
+				const inputs = [...el.querySelectorAll("input[type=radio], input[type=checkbox]")];
+				if (inputs.length === 0) continue;
+				out.push({kind: inputs[0].type, name: inputs[0].name, id: inputs[0].id, values: inputs.map(i => i.value),
+					checked: inputs.filter(i => i.checked).map(i => i.value)});
+			} else if (!el.closest("fieldset")) {
+				out.push({kind: "text", name: el.name, id: el.id, value: el.value});
+			}
+		}
+		return out;`, &fs)
+	return fs
 }

@@ -10,10 +10,8 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"net/http"
 	"regexp"
@@ -96,7 +94,7 @@ func TestOwaProcedures(t *testing.T) {
 
 func TestOwaWalkthrough(t *testing.T) {
 	start := time.Now()
-	o := &owaRun{t: t, ctx: newBrowser(t, true), w: startWizard(t)}
+	o := &owaRun{browserPage: browserPage{t: t, ctx: newBrowser(t, true), w: startWizard(t)}}
 	o.setUp()
 	o.describe()
 	o.procedure(owaTopology, o.fixLayout)
@@ -110,98 +108,11 @@ func TestOwaWalkthrough(t *testing.T) {
 
 // owaRun is the state of one OWA walkthrough.
 type owaRun struct {
-	t       *testing.T
-	ctx     context.Context
-	w       *wizard
+	browserPage
 	project string // /p/{id}
 	axed    int
 	axeTime time.Duration
 	fixed   int
-}
-
-func owaQuote(v string) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-// js evaluates expr, a function body returning a JSON-encodable value,
-// and decodes the result into v.
-func (o *owaRun) js(expr string, v any) {
-	o.t.Helper()
-	out, err := chromedp.Run(o.ctx, chromedp.Evaluate[string](`JSON.stringify((() => { `+expr+` })())`))
-	if err != nil {
-		o.t.Fatalf("evaluating %s: %v", shorten(expr, 120), err)
-	}
-	if err := json.Unmarshal([]byte(out), v); err != nil {
-		o.t.Fatalf("decoding %q: %v", shorten(out, 200), err)
-	}
-}
-
-func (o *owaRun) text(sel string) string {
-	o.t.Helper()
-	var v string
-	o.js(`const e = document.querySelector(`+owaQuote(sel)+`); return e ? e.textContent.replace(/\s+/g, " ").trim() : "";`, &v)
-	return v
-}
-
-func (o *owaRun) texts(sel string) []string {
-	o.t.Helper()
-	var v []string
-	o.js(`return [...document.querySelectorAll(`+owaQuote(sel)+`)].map(e => e.textContent.replace(/\s+/g, " ").trim());`, &v)
-	return v
-}
-
-func (o *owaRun) path() string {
-	o.t.Helper()
-	u, err := chromedp.Run(o.ctx, chromedp.Location())
-	if err != nil {
-		o.t.Fatal(err)
-	}
-	return strings.TrimPrefix(u, o.w.BaseURL)
-}
-
-// fill types v into the field sel, replacing what it held.
-func (o *owaRun) fill(sel, v string) {
-	o.t.Helper()
-	var ok bool
-	o.js(`const e = document.querySelector(`+owaQuote(sel)+`); if (!e) return false; e.value = ""; return true;`, &ok)
-	if !ok {
-		o.t.Fatalf("no %s on %s", sel, o.path())
-	}
-	if v == "" {
-		return
-	}
-	if err := chromedp.Do(o.ctx, chromedp.SendKeys(chromedp.CSS(sel), v)); err != nil {
-		o.t.Fatalf("typing into %s: %v", sel, err)
-	}
-}
-
-// paste puts v into the field sel at once, as pasting does.
-func (o *owaRun) paste(sel, v string) {
-	o.t.Helper()
-	var ok bool
-	o.js(`const e = document.querySelector(`+owaQuote(sel)+`); if (!e) return false; e.value = `+owaQuote(v)+`; return true;`, &ok)
-	if !ok {
-		o.t.Fatalf("no %s on %s", sel, o.path())
-	}
-}
-
-func (o *owaRun) click(sel string) {
-	o.t.Helper()
-	ctx, cancel := context.WithTimeout(o.ctx, actionTimeout)
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
-		o.t.Fatalf("clicking %s on %s: %v", sel, o.path(), err)
-	}
-}
-
-// submit clicks sel, which navigates, and checks the final status.
-func (o *owaRun) submit(sel string, status int) {
-	o.t.Helper()
-	resp := clickAndWait(o.t, o.ctx, sel)
-	if resp.Status != int64(status) {
-		o.t.Fatalf("after clicking %s: status %d at %s, want %d; %s", sel, resp.Status, resp.URL, status, o.text(`[data-testid="error-summary"]`))
-	}
 }
 
 func (o *owaRun) axe() {
@@ -281,11 +192,11 @@ func (o *owaRun) editServer(name string, fields map[string]string) {
 		visit(t, o.ctx, o.w.URL(o.project+"/servers"), http.StatusOK)
 	}
 	var href string
-	o.js(`for (const a of document.querySelectorAll('[data-testid="server-row"] a')) { if (a.textContent.trim() === `+owaQuote(name)+`) return a.getAttribute("href"); } return "";`, &href)
+	o.js(`for (const a of document.querySelectorAll('[data-testid="server-row"] a')) { if (a.textContent.trim() === `+jsQuote(name)+`) return a.getAttribute("href"); } return "";`, &href)
 	if href == "" {
 		t.Fatalf("the server list has no link to %s", name)
 	}
-	o.submit(`[data-testid="server-row"] a[href=`+owaQuote(href)+`]`, http.StatusOK)
+	o.submit(`[data-testid="server-row"] a[href=`+jsQuote(href)+`]`, http.StatusOK)
 	o.saveServer(name, fields)
 }
 
@@ -303,35 +214,6 @@ func (o *owaRun) saveServer(name string, fields map[string]string) {
 	}
 }
 
-// owaField is one question of a question page as the browser shows it.
-type owaField struct {
-	Kind    string   `json:"kind"`
-	Name    string   `json:"name"`
-	ID      string   `json:"id"`
-	Values  []string `json:"values"`
-	Checked []string `json:"checked"`
-	Value   string   `json:"value"`
-}
-
-func (o *owaRun) fields() []owaField {
-	var fs []owaField
-	o.js(`
-		const form = document.querySelector('form[data-testid="question-form"]');
-		const out = [];
-		for (const el of form.querySelectorAll("fieldset, input[type=text], textarea")) {
-			if (el.tagName === "FIELDSET") {
-				const inputs = [...el.querySelectorAll("input[type=radio], input[type=checkbox]")];
-				if (inputs.length === 0) continue;
-				out.push({kind: inputs[0].type, name: inputs[0].name, id: inputs[0].id, values: inputs.map(i => i.value),
-					checked: inputs.filter(i => i.checked).map(i => i.value)});
-			} else if (!el.closest("fieldset")) {
-				out.push({kind: "text", name: el.name, id: el.id, value: el.value});
-			}
-		}
-		return out;`, &fs)
-	return fs
-}
-
 // procedure opens procedure id from the task list, answers each page with
 // the deliberate answers or what the page pre-fills, lets fix deal with
 // the findings on the check-answers page, and completes the procedure.
@@ -339,7 +221,7 @@ func (o *owaRun) procedure(id string, fix func(base string)) {
 	t := o.t
 	base := o.project + "/steps/" + id
 	visit(t, o.ctx, o.w.URL(o.project), http.StatusOK)
-	link := `[data-testid="task-list"] a[href=` + owaQuote(base) + `]`
+	link := `[data-testid="task-list"] a[href=` + jsQuote(base) + `]`
 	if o.text(link) == "" {
 		t.Fatalf("the task list has no link to %s: %s", id, shorten(o.text("main"), 400))
 	}
@@ -378,16 +260,16 @@ func (o *owaRun) procedure(id string, fix func(base string)) {
 
 // answer fills one question page: the deliberate answers, else what the
 // page pre-fills, else the first option.
-func (o *owaRun) answer(id string, fs []owaField) {
+func (o *owaRun) answer(id string, fs []formField) {
 	for _, f := range fs {
 		v, deliberate := owaChosen[id][f.Name]
 		switch {
 		case deliberate && f.Kind == "text":
 			o.fill("#"+f.ID, v)
 		case deliberate:
-			o.click(`input[name=` + owaQuote(f.Name) + `][value=` + owaQuote(v) + `]`)
+			o.click(`input[name=` + jsQuote(f.Name) + `][value=` + jsQuote(v) + `]`)
 		case f.Kind == "radio" && len(f.Checked) == 0:
-			o.click(`input[name=` + owaQuote(f.Name) + `][value=` + owaQuote(f.Values[0]) + `]`)
+			o.click(`input[name=` + jsQuote(f.Name) + `][value=` + jsQuote(f.Values[0]) + `]`)
 		}
 	}
 }
@@ -421,7 +303,7 @@ func (o *owaRun) expectError(id string, want ...string) {
 func (o *owaRun) follow(id, suffix string) {
 	t := o.t
 	t.Helper()
-	sel := `[data-testid="finding"].error a[href$=` + owaQuote(suffix) + `]`
+	sel := `[data-testid="finding"].error a[href$=` + jsQuote(suffix) + `]`
 	if o.text(sel) == "" {
 		t.Fatalf("%s: the error has no link ending %s: %s", id, suffix, o.text(`[data-testid="finding"].error`))
 	}
@@ -443,11 +325,11 @@ func (o *owaRun) fixLayout(base string) {
 func (o *owaRun) fixServicePack(base string) {
 	o.expectError(owaListener, owaISAServer, "Service Pack 1")
 	var href string
-	o.js(`const a = [...document.querySelectorAll('[data-testid="finding"].error a')].find(a => a.textContent.includes(`+owaQuote("Change server "+owaISAServer)+`)); return a ? a.getAttribute("href") : "";`, &href)
+	o.js(`const a = [...document.querySelectorAll('[data-testid="finding"].error a')].find(a => a.textContent.includes(`+jsQuote("Change server "+owaISAServer)+`)); return a ? a.getAttribute("href") : "";`, &href)
 	if href == "" {
 		o.t.Fatalf("the service pack error has no link to %s's page", owaISAServer)
 	}
-	o.submit(`[data-testid="finding"].error a[href=`+owaQuote(href)+`]`, http.StatusOK)
+	o.submit(`[data-testid="finding"].error a[href=`+jsQuote(href)+`]`, http.StatusOK)
 	o.saveServer(owaISAServer, map[string]string{"isa-sp": "1"})
 	visit(o.t, o.ctx, o.w.URL(base+"/check"), http.StatusOK)
 	o.fixed++
@@ -484,7 +366,7 @@ func (o *owaRun) fixIPSec(base string) {
 	if href == "" {
 		t.Fatal("the OU error has no link to EXBE02's page")
 	}
-	o.submit(`[data-testid="finding"].error a[href=`+owaQuote(href)+`]`, http.StatusOK)
+	o.submit(`[data-testid="finding"].error a[href=`+jsQuote(href)+`]`, http.StatusOK)
 	o.saveServer("EXBE02", map[string]string{"be-ou": "Back-end Servers"})
 	o.fixed++
 

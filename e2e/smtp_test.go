@@ -8,10 +8,8 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"net/http"
 	"regexp"
@@ -72,7 +70,7 @@ func TestSmtpProcedures(t *testing.T) {
 func TestSmtpWalkthrough(t *testing.T) {
 	start := time.Now()
 	w := startWizard(t)
-	s := &smtpRun{t: t, ctx: newBrowser(t, true), w: w}
+	s := &smtpRun{browserPage: browserPage{t: t, ctx: newBrowser(t, true), w: w}}
 	s.setUp()
 	s.describe()
 	for _, id := range []string{smtpPublish, smtpScreener, smtpGateway, smtpRelay} {
@@ -84,86 +82,16 @@ func TestSmtpWalkthrough(t *testing.T) {
 
 // smtpRun is the state of one SMTP walkthrough.
 type smtpRun struct {
-	t       *testing.T
-	ctx     context.Context
-	w       *wizard
+	browserPage
 	project string // /p/{id}
 	axed    int
 	sawOpen bool // the open relay error was shown
-}
-
-// js evaluates expr, a function body returning a JSON-encodable value,
-// and decodes the result into v.
-func (s *smtpRun) js(expr string, v any) {
-	s.t.Helper()
-	out, err := chromedp.Run(s.ctx, chromedp.Evaluate[string](`JSON.stringify((() => { `+expr+` })())`))
-	if err != nil {
-		s.t.Fatalf("evaluating %s: %v", shorten(expr, 120), err)
-	}
-	if err := json.Unmarshal([]byte(out), v); err != nil {
-		s.t.Fatalf("decoding %q: %v", shorten(out, 200), err)
-	}
-}
-
-func (s *smtpRun) text(sel string) string {
-	s.t.Helper()
-	var v string
-	s.js(`const e = document.querySelector(`+smtpQuote(sel)+`); return e ? e.textContent.replace(/\s+/g, " ").trim() : "";`, &v)
-	return v
-}
-
-func (s *smtpRun) path() string {
-	s.t.Helper()
-	u, err := chromedp.Run(s.ctx, chromedp.Location())
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return strings.TrimPrefix(u, s.w.BaseURL)
-}
-
-// fill types v into the field sel, replacing what it held.
-func (s *smtpRun) fill(sel, v string) {
-	s.t.Helper()
-	var ok bool
-	s.js(`const e = document.querySelector(`+smtpQuote(sel)+`); if (!e) return false; e.value = ""; return true;`, &ok)
-	if !ok {
-		s.t.Fatalf("no %s on %s", sel, s.path())
-	}
-	if v == "" {
-		return
-	}
-	if err := chromedp.Do(s.ctx, chromedp.SendKeys(chromedp.CSS(sel), v)); err != nil {
-		s.t.Fatalf("typing into %s: %v", sel, err)
-	}
-}
-
-func (s *smtpRun) click(sel string) {
-	s.t.Helper()
-	ctx, cancel := context.WithTimeout(s.ctx, actionTimeout)
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
-		s.t.Fatalf("clicking %s on %s: %v", sel, s.path(), err)
-	}
-}
-
-// submit clicks sel, which navigates, and checks the final status.
-func (s *smtpRun) submit(sel string, status int) {
-	s.t.Helper()
-	resp := clickAndWait(s.t, s.ctx, sel)
-	if resp.Status != int64(status) {
-		s.t.Fatalf("after clicking %s: status %d at %s, want %d; %s", sel, resp.Status, resp.URL, status, s.text(`[data-testid="error-summary"]`))
-	}
 }
 
 func (s *smtpRun) axe() {
 	s.t.Helper()
 	s.axed++
 	checkAxe(s.t, s.ctx)
-}
-
-func smtpQuote(v string) string {
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 // setUp creates the administrator and the project.
@@ -211,7 +139,7 @@ func (s *smtpRun) addServer(name, fqdn, addrs, role string, details map[string]s
 	s.fill("#name", name)
 	s.fill("#fqdn", fqdn)
 	s.fill("#addrs", addrs)
-	s.click(`input[name="roles"][value=` + smtpQuote(role) + `]`)
+	s.click(`input[name="roles"][value=` + jsQuote(role) + `]`)
 	if len(details) > 0 {
 		s.click(`[data-testid="server-form"] details > summary`)
 		for id, v := range details {
@@ -224,35 +152,6 @@ func (s *smtpRun) addServer(name, fqdn, addrs, role string, details map[string]s
 	}
 }
 
-// smtpField is one question of a question page as the browser shows it.
-type smtpField struct {
-	Kind    string   `json:"kind"`
-	Name    string   `json:"name"`
-	ID      string   `json:"id"`
-	Values  []string `json:"values"`
-	Checked []string `json:"checked"`
-	Value   string   `json:"value"`
-}
-
-func (s *smtpRun) fields() []smtpField {
-	var fs []smtpField
-	s.js(`
-		const form = document.querySelector('form[data-testid="question-form"]');
-		const out = [];
-		for (const el of form.querySelectorAll("fieldset, input[type=text], textarea")) {
-			if (el.tagName === "FIELDSET") {
-				const inputs = [...el.querySelectorAll("input[type=radio], input[type=checkbox]")];
-				if (inputs.length === 0) continue;
-				out.push({kind: inputs[0].type, name: inputs[0].name, id: inputs[0].id, values: inputs.map(i => i.value),
-					checked: inputs.filter(i => i.checked).map(i => i.value)});
-			} else if (!el.closest("fieldset")) {
-				out.push({kind: "text", name: el.name, id: el.id, value: el.value});
-			}
-		}
-		return out;`, &fs)
-	return fs
-}
-
 // procedure opens procedure id from the task list, answers each page with
 // the deliberate answers or what the page pre-fills, and completes it on
 // its check-answers page; for the gateway it first sees the open relay
@@ -261,7 +160,7 @@ func (s *smtpRun) procedure(id string) {
 	t := s.t
 	base := s.project + "/steps/" + id
 	visit(t, s.ctx, s.w.URL(s.project), http.StatusOK)
-	link := `[data-testid="task-list"] a[href=` + smtpQuote(base) + `]`
+	link := `[data-testid="task-list"] a[href=` + jsQuote(base) + `]`
 	if s.text(link) == "" {
 		t.Fatalf("the task list has no link to %s: %s", id, shorten(s.text("main"), 400))
 	}
@@ -285,9 +184,9 @@ func (s *smtpRun) procedure(id string) {
 			case deliberate && f.Kind == "text":
 				s.fill("#"+f.ID, v)
 			case deliberate:
-				s.click(`input[name=` + smtpQuote(f.Name) + `][value=` + smtpQuote(v) + `]`)
+				s.click(`input[name=` + jsQuote(f.Name) + `][value=` + jsQuote(v) + `]`)
 			case f.Kind == "radio" && len(f.Checked) == 0:
-				s.click(`input[name=` + smtpQuote(f.Name) + `][value=` + smtpQuote(f.Values[0]) + `]`)
+				s.click(`input[name=` + jsQuote(f.Name) + `][value=` + jsQuote(f.Values[0]) + `]`)
 			}
 		}
 		s.submit(`form[data-testid="question-form"] [data-testid="continue"]`, http.StatusOK)
