@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secex/wizard/steps"
 )
 
 func TestSetupLinkIsSingleUseAndMakesAnAdministrator(t *testing.T) {
@@ -278,4 +277,3 @@ func mustURL(s string) *url.URL {
 	return u
 }
 
-var _ = steps.Problems{}

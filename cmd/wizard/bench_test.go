@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/catalog"
 	"github.com/secex/wizard/store"
 	"github.com/secex/wizard/web"
@@ -185,7 +184,6 @@ func BenchmarkRunbookPage(b *testing.B) {
 	}
 }
 
-var _ = steps.TargetClients
 
 // BenchmarkServerBundle200 measures downloading one front-end's bundle
 // from the web on the 200-server project (the runbook is worked out once

@@ -30,7 +30,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/catalog"
 	"github.com/secex/wizard/store"
 	"github.com/secex/wizard/web"
@@ -341,4 +340,3 @@ func displayAddr(a string) string {
 	return host + ":" + port
 }
 
-var _ = steps.TargetClients
