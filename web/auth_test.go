@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 func TestSetupLinkIsSingleUseAndMakesAnAdministrator(t *testing.T) {
@@ -276,4 +275,3 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
-

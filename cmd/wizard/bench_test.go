@@ -184,7 +184,6 @@ func BenchmarkRunbookPage(b *testing.B) {
 	}
 }
 
-
 // BenchmarkServerBundle200 measures downloading one front-end's bundle
 // from the web on the 200-server project (the runbook is worked out once
 // per revision; each download zips that server's files).

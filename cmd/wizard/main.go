@@ -339,4 +339,3 @@ func displayAddr(a string) string {
 	}
 	return host + ":" + port
 }
-
