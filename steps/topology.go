@@ -171,7 +171,16 @@ type Topology struct {
 
 // WithRole lists the servers that have role r, in inventory order.
 func (t Topology) WithRole(r Role) []Server {
-	var out []Server
+	n := 0
+	for i := range t.Servers {
+		if t.Servers[i].Has(r) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]Server, 0, n)
 	for i := range t.Servers {
 		if t.Servers[i].Has(r) {
 			out = append(out, t.Servers[i])

@@ -62,18 +62,21 @@ func File(body string) ([]byte, error) {
 // starting with first and the others with rest.
 func Wrap(text, first, rest string, width int) []string {
 	var lines []string
-	line := first
+	var line strings.Builder
+	line.WriteString(first)
 	empty := true
 	for _, w := range strings.Fields(text) {
-		if !empty && len(line)+1+len(w) > width {
-			lines = append(lines, line)
-			line, empty = rest, true
+		if !empty && line.Len()+1+len(w) > width {
+			lines = append(lines, line.String())
+			line.Reset()
+			line.WriteString(rest)
+			empty = true
 		}
 		if !empty {
-			line += " "
+			line.WriteByte(' ')
 		}
-		line += w
+		line.WriteString(w)
 		empty = false
 	}
-	return append(lines, line)
+	return append(lines, line.String())
 }
