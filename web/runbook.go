@@ -4,10 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/secex/wizard/assets"
 	"mime"
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/secex/wizard/steps"
@@ -167,7 +169,7 @@ func (s *Server) runbookDocument(w http.ResponseWriter, r *http.Request) error {
 	}
 	doc := rd.Doc
 	if t := r.URL.Query().Get("server"); t != "" {
-		if !contains(doc.Targets, t) {
+		if !slices.Contains(doc.Targets, t) {
 			return errNotFound
 		}
 		doc = doc.ForServer(t)
@@ -176,16 +178,7 @@ func (s *Server) runbookDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return render(w, r, http.StatusOK, ui.RunbookDocument(doc.WithRecord(rec), assetsPath("css/runbook.css")))
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return render(w, r, http.StatusOK, ui.RunbookDocument(doc.WithRecord(rec), assets.Path("css/runbook.css")))
 }
 
 // runbookPDF prints the runbook (or one server's part, with ?server=) to
@@ -203,7 +196,7 @@ func (s *Server) runbookPDF(w http.ResponseWriter, r *http.Request) error {
 	}
 	doc, name := rd.Doc, "runbook"
 	if t := r.URL.Query().Get("server"); t != "" {
-		if !contains(doc.Targets, t) {
+		if !slices.Contains(doc.Targets, t) {
 			return errNotFound
 		}
 		doc, name = doc.ForServer(t), "runbook-"+bundle.Folder(t)

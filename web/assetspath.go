@@ -1,5 +1,0 @@
-package web
-
-import "github.com/secex/wizard/assets"
-
-func assetsPath(name string) string { return assets.Path(name) }
