@@ -18,9 +18,21 @@ import (
 	"github.com/secex/wizard/web/ui"
 )
 
-// produce runs the catalogue over the project's completed procedures.
+// produce runs the catalogue over the project's completed procedures, once
+// per revision: the sign-off, change-window and download pages all read
+// the same plan.
 func (s *Server) produce(ps *projectState) (steps.Output, error) {
-	return steps.Produce(s.catalog, ps.input, func(id string) bool { return ps.complete[id] })
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.output != nil {
+		return *ps.output, nil
+	}
+	out, err := steps.Produce(s.catalog, ps.input, func(id string) bool { return ps.complete[id] })
+	if err != nil {
+		return out, err
+	}
+	ps.output = &out
+	return out, nil
 }
 
 func fileHref(pid int64, f steps.File) string {

@@ -31,6 +31,7 @@ type projectState struct {
 	mu       sync.Mutex
 	findings map[string][]steps.Finding
 	rendered *Rendered
+	output   *steps.Output
 }
 
 // loadState returns the project's state at its current revision. Every
