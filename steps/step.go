@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // Step is one procedure of the guide. Like an analyzer in
@@ -239,36 +241,71 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 				continue
 			}
 		}
-		if !complete(s.ID) {
-			continue
+		if complete(s.ID) {
+			ready = append(ready, s)
 		}
-		ready = append(ready, s)
+	}
+	// The procedures only read the input, so they run side by side: a
+	// large organisation's plan is ready in the time its slowest procedure
+	// takes. Results are put together in catalogue order, so the output
+	// does not depend on which finishes first.
+	type result struct {
+		findings []Finding
+		actions  []Action
+		files    []File
+		err      error
+	}
+	results := make([]result, len(ready))
+	each := func(do func(s *Step, r *result)) {
+		next := make(chan int)
+		var wg sync.WaitGroup
+		for range min(runtime.GOMAXPROCS(0), len(ready)) {
+			wg.Go(func() {
+				for i := range next {
+					do(ready[i], &results[i])
+				}
+			})
+		}
+		for i := range ready {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+	}
+	each(func(s *Step, r *result) {
 		if s.Check != nil {
-			for _, f := range s.Check(in) {
-				f.Step = s.ID
-				out.Findings = append(out.Findings, f)
-			}
+			r.findings = s.Check(in)
+		}
+	})
+	for i, s := range ready {
+		for _, f := range results[i].findings {
+			f.Step = s.ID
+			out.Findings = append(out.Findings, f)
 		}
 	}
 	if out.Blocked() {
 		return out, nil
 	}
-	for _, s := range ready {
+	each(func(s *Step, r *result) {
 		if s.Plan != nil {
-			for _, a := range s.Plan(in) {
-				a.Step = s.ID
-				out.Actions = append(out.Actions, a)
-			}
+			r.actions = s.Plan(in)
 		}
 		if s.Files != nil {
-			fs, err := s.Files(in)
-			if err != nil {
-				return out, fmt.Errorf("%s: %w", s.ID, err)
-			}
-			for _, f := range fs {
-				f.Step = s.ID
-				out.Files = append(out.Files, f)
-			}
+			r.files, r.err = s.Files(in)
+		}
+	})
+	for i, s := range ready {
+		r := results[i]
+		if r.err != nil {
+			return out, fmt.Errorf("%s: %w", s.ID, r.err)
+		}
+		for _, a := range r.actions {
+			a.Step = s.ID
+			out.Actions = append(out.Actions, a)
+		}
+		for _, f := range r.files {
+			f.Step = s.ID
+			out.Files = append(out.Files, f)
 		}
 	}
 	slices.SortStableFunc(out.Actions, func(a, b Action) int { return int(a.Phase) - int(b.Phase) })

@@ -66,21 +66,20 @@ func Render(catalog []*steps.Step, product, version string, p projectfile.Projec
 	return r, nil
 }
 
-// Markdown is the whole change's runbook in Markdown.
-func (r *Rendered) Markdown() []byte { return runbook.Markdown(r.Doc) }
-
-// HTML is the whole change's runbook as a standalone HTML document.
-func (r *Rendered) HTML() ([]byte, error) { return r.Opts.HTML(r.Doc) }
-
-// Bundles returns the whole change's bundle and each target's bundle, by
-// the file names they are downloaded under.
-func (r *Rendered) Bundles() (map[string][]byte, error) {
-	change, servers, err := bundle.All(r.Opts, r.Doc, r.Out)
+// Files returns every file wizard render writes: the whole change's
+// runbook as runbook.md and runbook.html, the change bundle, and each
+// target's bundle, by the file names the web downloads them under.
+func (r *Rendered) Files() (map[string][]byte, error) {
+	set, err := bundle.All(r.Opts, r.Doc, r.Out)
 	if err != nil {
 		return nil, err
 	}
-	files := map[string][]byte{bundle.FileName(r.Opts.Ticket, ""): change}
-	for t, b := range servers {
+	files := map[string][]byte{
+		"runbook.md":                       set.Markdown,
+		"runbook.html":                     set.HTML,
+		bundle.FileName(r.Opts.Ticket, ""): set.Change,
+	}
+	for t, b := range set.Servers {
 		files[bundle.FileName(r.Opts.Ticket, t)] = b
 	}
 	return files, nil

@@ -66,16 +66,10 @@ func runRender(ctx context.Context, args []string, getenv func(string) string, s
 	if rd.Doc == nil {
 		return errors.New("nothing to render: no procedure is completed in the file")
 	}
-	files, err := rd.Bundles()
+	files, err := rd.Files()
 	if err != nil {
 		return err
 	}
-	html, err := rd.HTML()
-	if err != nil {
-		return err
-	}
-	files["runbook.md"] = rd.Markdown()
-	files["runbook.html"] = html
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}

@@ -64,11 +64,7 @@ func BenchmarkRenderAll200(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := rd.Bundles(); err != nil {
-			b.Fatal(err)
-		}
-		rd.Markdown()
-		if _, err := rd.HTML(); err != nil {
+		if _, err := rd.Files(); err != nil {
 			b.Fatal(err)
 		}
 		stop()

@@ -18,18 +18,12 @@ func renderAll(tb testing.TB, sc runbooktest.Scenario, html func(*runbook.Doc) (
 	}
 	doc := sc.Build(hs)
 	opts := bundle.Options{Meta: sc.Meta, Ticket: sc.Ticket, HTML: html}
-	n := len(runbook.Markdown(doc))
-	h, err := html(doc)
+	set, err := bundle.All(opts, doc, sc.Output)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	n += len(h)
-	change, servers, err := bundle.All(opts, doc, sc.Output)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	n += len(change)
-	for _, z := range servers {
+	n := len(set.Markdown) + len(set.HTML) + len(set.Change)
+	for _, z := range set.Servers {
 		n += len(z)
 	}
 	return n

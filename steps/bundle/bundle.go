@@ -86,57 +86,82 @@ func Server(opts Options, doc *runbook.Doc, out steps.Output, target string) ([]
 // doc is the runbook of the whole change, built with the hashes FileHashes
 // gives for out.
 func Change(opts Options, doc *runbook.Doc, out steps.Output) ([]byte, error) {
-	change, _, err := render(opts, doc, out, false)
-	return change, err
+	set, err := render(opts, doc, out, false)
+	return set.Change, err
+}
+
+// Set is everything a rendering of the whole change gives: the change
+// bundle, every target's bundle, and the whole runbook as the change bundle
+// holds it.
+type Set struct {
+	Change   []byte
+	Servers  map[string][]byte // by target
+	Markdown []byte            // runbook.md
+	HTML     []byte            // runbook.html
 }
 
 // All returns the change bundle and every target's bundle, by target, as
 // Change and Server would, byte for byte; it makes each server's files
 // once for both.
-func All(opts Options, doc *runbook.Doc, out steps.Output) (change []byte, servers map[string][]byte, err error) {
+func All(opts Options, doc *runbook.Doc, out steps.Output) (Set, error) {
 	return render(opts, doc, out, true)
 }
 
-func render(opts Options, doc *runbook.Doc, out steps.Output, withServers bool) ([]byte, map[string][]byte, error) {
+func render(opts Options, doc *runbook.Doc, out steps.Output, withServers bool) (Set, error) {
+	var set Set
 	if err := opts.check(doc); err != nil {
-		return nil, nil, err
+		return set, err
 	}
 	if doc.Target != "" {
-		return nil, nil, fmt.Errorf("bundle: the change bundle needs the whole change's runbook, not %s's part", doc.Target)
+		return set, fmt.Errorf("bundle: the change bundle needs the whole change's runbook, not %s's part", doc.Target)
 	}
 	byTarget, err := layout(out)
 	if err != nil {
-		return nil, nil, err
+		return set, err
 	}
 	if err := checkHashes(doc, byTarget, doc.Targets); err != nil {
-		return nil, nil, err
+		return set, err
 	}
 	folders := map[string]string{}
 	for _, t := range doc.Targets {
 		f := strings.ToLower(Folder(t))
 		if other, ok := folders[f]; ok {
-			return nil, nil, fmt.Errorf("bundle: %q and %q would share the folder %s", other, t, Folder(t))
+			return set, fmt.Errorf("bundle: %q and %q would share the folder %s", other, t, Folder(t))
 		}
 		folders[f] = t
 	}
 
 	// Each target's files are made and compressed on their own, so the
-	// targets are spread over the processors; the results are put
-	// together in the targets' order, so the bytes do not depend on which
-	// finishes first.
+	// targets are spread over the processors, with the whole runbook, the
+	// largest piece, first; the results are put together in the targets'
+	// order, so the bytes do not depend on which finishes first.
 	type result struct {
 		entries []*entry
 		zip     []byte
 		err     error
 	}
 	results := make([]result, len(doc.Targets))
+	var whole []*entry
+	var wholeErr error
 	next := make(chan int)
 	about := newAbout(opts)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(doc.Targets)) {
+	for range min(runtime.GOMAXPROCS(0), len(doc.Targets)+1) {
 		wg.Go(func() {
 			w := newDeflater()
 			for i := range next {
+				if i < 0 {
+					set.HTML, wholeErr = opts.html(doc)
+					set.Markdown = runbook.Markdown(doc)
+					whole = []*entry{
+						{path: "runbook.md", body: set.Markdown, kind: kindRunbook},
+						{path: "runbook.html", body: set.HTML, kind: kindRunbook},
+					}
+					for _, e := range whole {
+						e.deflate(w)
+					}
+					continue
+				}
 				r := &results[i]
 				r.entries, r.err = serverEntries(opts, about, doc, byTarget, doc.Targets[i])
 				if r.err != nil {
@@ -151,24 +176,27 @@ func render(opts Options, doc *runbook.Doc, out steps.Output, withServers bool) 
 			}
 		})
 	}
+	next <- -1
 	for i := range doc.Targets {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
+	if wholeErr != nil {
+		return set, wholeErr
+	}
 
-	var servers map[string][]byte
 	if withServers {
-		servers = map[string][]byte{}
+		set.Servers = map[string][]byte{}
 	}
 	var entries []*entry
 	for i, t := range doc.Targets {
 		r := results[i]
 		if r.err != nil {
-			return nil, nil, r.err
+			return set, r.err
 		}
 		if withServers {
-			servers[t] = r.zip
+			set.Servers[t] = r.zip
 		}
 		for _, e := range r.entries {
 			c := *e
@@ -176,21 +204,14 @@ func render(opts Options, doc *runbook.Doc, out steps.Output, withServers bool) 
 			entries = append(entries, &c)
 		}
 	}
-	html, err := opts.html(doc)
-	if err != nil {
-		return nil, nil, err
-	}
-	entries = append(entries,
-		&entry{path: "runbook.md", body: runbook.Markdown(doc), kind: kindRunbook},
-		&entry{path: "runbook.html", body: html, kind: kindRunbook},
-		&entry{path: "README.txt", body: changeReadme(opts, about, doc, byTarget), kind: kindReadme},
-	)
+	entries = append(entries, whole...)
+	entries = append(entries, &entry{path: "README.txt", body: changeReadme(opts, about, doc, byTarget), kind: kindReadme})
 	entries, err = seal(opts, doc, "", entries)
 	if err != nil {
-		return nil, nil, err
+		return set, err
 	}
-	change, err := writeZip(newDeflater(), entries, opts.Meta.Generated)
-	return change, servers, err
+	set.Change, err = writeZip(newDeflater(), entries, opts.Meta.Generated)
+	return set, err
 }
 
 // check refuses a runbook made from other values than the options: a

@@ -418,18 +418,23 @@ func TestFolderAndFileName(t *testing.T) {
 // TestAll checks that All gives the same bytes as Change and Server.
 func TestAll(t *testing.T) {
 	f := newFixture(t, runbooktest.Reference(t))
-	change, servers, err := bundle.All(f.opts, f.doc, f.sc.Output)
+	set, err := bundle.All(f.opts, f.doc, f.sc.Output)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(change, f.change(t)) {
+	change := f.change(t)
+	if !bytes.Equal(set.Change, change) {
 		t.Error("All's change bundle differs from Change's")
 	}
-	if len(servers) != len(f.doc.Targets) {
-		t.Errorf("All made %d server bundles, want %d", len(servers), len(f.doc.Targets))
+	_, inChange := unzip(t, change)
+	if !bytes.Equal(set.Markdown, inChange["runbook.md"]) || !bytes.Equal(set.HTML, inChange["runbook.html"]) {
+		t.Error("All's runbook.md or runbook.html differs from the change bundle's")
+	}
+	if len(set.Servers) != len(f.doc.Targets) {
+		t.Errorf("All made %d server bundles, want %d", len(set.Servers), len(f.doc.Targets))
 	}
 	for _, target := range f.doc.Targets {
-		if !bytes.Equal(servers[target], f.server(t, target)) {
+		if !bytes.Equal(set.Servers[target], f.server(t, target)) {
 			t.Errorf("%s: All's bundle differs from Server's", target)
 		}
 	}

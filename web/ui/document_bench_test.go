@@ -45,18 +45,12 @@ func BenchmarkRenderAll200(b *testing.B) {
 			b.Fatal(err)
 		}
 		d := sc.Build(hs)
-		n := len(runbook.Markdown(d))
-		h, err := html(d)
+		set, err := bundle.All(bundle.Options{Meta: sc.Meta, Ticket: sc.Ticket, HTML: html}, d, sc.Output)
 		if err != nil {
 			b.Fatal(err)
 		}
-		n += len(h)
-		change, servers, err := bundle.All(bundle.Options{Meta: sc.Meta, Ticket: sc.Ticket, HTML: html}, d, sc.Output)
-		if err != nil {
-			b.Fatal(err)
-		}
-		n += len(change)
-		for _, z := range servers {
+		n := len(set.Markdown) + len(set.HTML) + len(set.Change)
+		for _, z := range set.Servers {
 			n += len(z)
 		}
 		return n
