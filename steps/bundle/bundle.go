@@ -3,7 +3,6 @@ package bundle
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/klauspost/compress/flate"
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/runbook"
@@ -359,10 +360,12 @@ func seal(opts Options, doc *runbook.Doc, target string, entries []*entry) ([]*e
 }
 
 // newDeflater returns a Deflate compressor, to be reused for many entries:
-// one holds hundreds of kilobytes of tables. The fastest level is used: the
-// files are small text, where it gives up little, and every download
-// compresses a server's files afresh. The level is part of the output;
-// changing it changes every bundle's bytes.
+// one holds hundreds of kilobytes of tables. The fastest level of
+// klauspost/compress is used: on the bundles' text it compresses several
+// times faster than the standard library's fastest level, to about the same
+// size, and every download compresses a server's files afresh. The
+// compressor and its level are part of the output: changing either changes
+// every bundle's bytes, which the golden files catch.
 func newDeflater() *deflater {
 	w, _ := flate.NewWriter(nil, flate.BestSpeed)
 	return &deflater{w: w}

@@ -90,10 +90,12 @@ func sum(b []byte) string {
 }
 
 // listing describes a ZIP's entries one a line: name, size, SHA-256,
-// method, mode and time.
+// method, mode and time; the first line is the ZIP's own size and SHA-256,
+// so that a change of compressor or ZIP layout shows as a difference too.
 func listing(tb testing.TB, z []byte) []byte {
 	entries, files := unzip(tb, z)
 	var b bytes.Buffer
+	fmt.Fprintf(&b, "zip %d %s\n", len(z), sum(z))
 	for _, e := range entries {
 		fmt.Fprintf(&b, "%s %d %s method=%d mode=%v modified=%s\n", e.Name, len(files[e.Name]), sum(files[e.Name]), e.Method, e.Mode(), e.Modified.UTC().Format(time.RFC3339))
 	}

@@ -18,14 +18,13 @@ import (
 //go:embed templates/*.tmpl
 var templateFS embed.FS
 
-// The templates print values only through encoders: vbscript.FuncMap for
-// the .vbs files, text.FuncMap for the sheets. A test checks every one with
-// script.CheckTemplate.
+// The templates print values only through vbscript.FuncMap's encoders; a
+// test checks every one with script.CheckTemplate. Sheets are written line
+// by line through the text encoder (see Sheet).
 var (
 	applyTemplate   = parseTemplate("apply.vbs.tmpl", vbscript.FuncMap())
 	verifyTemplate  = parseTemplate("verify.vbs.tmpl", vbscript.FuncMap())
 	backoutTemplate = parseTemplate("backout.vbs.tmpl", vbscript.FuncMap())
-	sheetTemplate   = parseTemplate("sheet.txt.tmpl", text.FuncMap())
 )
 
 func parseTemplate(name string, funcs template.FuncMap) *template.Template {

@@ -23,13 +23,25 @@ type Section struct {
 func Sheet(in steps.Input, step, target, purpose, runFirst, title string, intro []string, sections []Section) ([]byte, error) {
 	var b strings.Builder
 	b.WriteString(text.Header(header(in, step, target, purpose, runFirst)))
-	d := struct {
-		Title    string
-		Intro    []string
-		Sections []Section
-	}{title, intro, sections}
-	if err := sheetTemplate.Execute(&b, d); err != nil {
-		return nil, err
+	// Every line goes through the text encoder, which refuses anything but
+	// one line of printable ASCII.
+	line := func(l string) error {
+		v, err := text.Value(l)
+		if err != nil {
+			return err
+		}
+		b.WriteString(v)
+		b.WriteByte('\n')
+		return nil
+	}
+	lines := slices.Concat([]string{title}, intro)
+	for _, s := range sections {
+		lines = append(append(append(lines, ""), s.Title...), s.Lines...)
+	}
+	for _, l := range lines {
+		if err := line(l); err != nil {
+			return nil, err
+		}
 	}
 	return text.File(b.String())
 }
@@ -203,18 +215,28 @@ func TestSheet(in steps.Input, step, name string, h TestHost) (steps.File, error
 // hostsOf describes prefixes for people, naming the servers whose address
 // a single-address entry is.
 func hostsOf(t steps.Topology, ps []netip.Prefix) string {
-	var out []string
+	named := map[netip.Addr]string{}
 	for _, p := range ps {
-		d := Describe(p)
 		if p.Bits() == 32 {
-			for _, s := range t.Servers {
-				if slices.Contains(s.Addrs, p.Addr()) {
-					d = string(s.Name) + " (" + p.Addr().String() + ")"
-					break
+			named[p.Addr()] = ""
+		}
+	}
+	if len(named) > 0 {
+		for _, s := range t.Servers {
+			for _, a := range s.Addrs {
+				if n, ok := named[a]; ok && n == "" {
+					named[a] = string(s.Name)
 				}
 			}
 		}
-		out = append(out, d)
+	}
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		if n := named[p.Addr()]; p.Bits() == 32 && n != "" {
+			out = append(out, n+" ("+p.Addr().String()+")")
+		} else {
+			out = append(out, Describe(p))
+		}
 	}
 	return strings.Join(out, ", ")
 }

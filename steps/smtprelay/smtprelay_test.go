@@ -11,7 +11,6 @@ import (
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/script"
 	"github.com/secex/wizard/steps/script/scripttest"
-	"github.com/secex/wizard/steps/script/text"
 	"github.com/secex/wizard/steps/script/vbscript"
 	"github.com/secex/wizard/steps/steptest"
 )
@@ -51,7 +50,6 @@ func TestTemplatesPrintOnlyThroughEncoders(t *testing.T) {
 		{"apply", script.CheckTemplate(applyTemplate, vbscript.Encoders())},
 		{"verify", script.CheckTemplate(verifyTemplate, vbscript.Encoders())},
 		{"backout", script.CheckTemplate(backoutTemplate, vbscript.Encoders())},
-		{"sheet", script.CheckTemplate(sheetTemplate, text.Encoders())},
 	} {
 		if tt.err != nil {
 			t.Errorf("%s: %v", tt.name, tt.err)
