@@ -253,29 +253,13 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 		findings []Finding
 		actions  []Action
 		files    []File
-		err      error
 	}
-	results := make([]result, len(ready))
-	each := func(do func(s *Step, r *result)) {
-		next := make(chan int)
-		var wg sync.WaitGroup
-		for range min(runtime.GOMAXPROCS(0), len(ready)) {
-			wg.Go(func() {
-				for i := range next {
-					do(ready[i], &results[i])
-				}
-			})
-		}
-		for i := range ready {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
-	}
-	each(func(s *Step, r *result) {
-		if s.Check != nil {
+	results, _ := Concurrently(len(ready), func(i int) (result, error) {
+		var r result
+		if s := ready[i]; s.Check != nil {
 			r.findings = s.Check(in)
 		}
+		return r, nil
 	})
 	for i, s := range ready {
 		for _, f := range results[i].findings {
@@ -286,19 +270,25 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 	if out.Blocked() {
 		return out, nil
 	}
-	each(func(s *Step, r *result) {
+	results, err := Concurrently(len(ready), func(i int) (result, error) {
+		var r result
+		var err error
+		s := ready[i]
 		if s.Plan != nil {
 			r.actions = s.Plan(in)
 		}
 		if s.Files != nil {
-			r.files, r.err = s.Files(in)
+			if r.files, err = s.Files(in); err != nil {
+				err = fmt.Errorf("%s: %w", s.ID, err)
+			}
 		}
+		return r, err
 	})
+	if err != nil {
+		return out, err
+	}
 	for i, s := range ready {
 		r := results[i]
-		if r.err != nil {
-			return out, fmt.Errorf("%s: %w", s.ID, r.err)
-		}
 		for _, a := range r.actions {
 			a.Step = s.ID
 			out.Actions = append(out.Actions, a)
@@ -326,6 +316,35 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 		return 0
 	})
 	return out, nil
+}
+
+// Concurrently calls f for 0 to n-1 on the available processors and
+// returns the results in order, so that they do not depend on which call
+// finishes first. The error is the first in order; every call is made
+// even when one fails. f must only read what it shares with other calls.
+func Concurrently[T any](n int, f func(i int) (T, error)) ([]T, error) {
+	results := make([]T, n)
+	errs := make([]error, n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for i := range next {
+				results[i], errs[i] = f(i)
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return results, err
+		}
+	}
+	return results, nil
 }
 
 // CodeAnswerInvalid is the finding code Reparse gives a saved answer that

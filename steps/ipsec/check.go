@@ -91,10 +91,12 @@ func checkRules(in steps.Input, a steps.Answers) []steps.Finding {
 			}
 		}
 	}
+	backEnds := in.Topology.WithRole(steps.RoleBackEnd)
 	for _, fe := range in.Topology.WithRole(steps.RoleFrontEnd) {
-		for _, be := range in.Topology.WithRole(steps.RoleBackEnd) {
+		inFE := slices.Contains(feList, string(fe.Name))
+		for _, be := range backEnds {
 			p := pair{string(fe.Name), string(be.Name)}
-			inFE, inBE := slices.Contains(feList, p.fe), slices.Contains(beList, p.be)
+			inBE := slices.Contains(beList, p.be)
 			feSide := inFE && (a.Is(QFEOutbound, OutboundAny) || inBE)
 			beSide := inBE && (a.Is(QBEFilter, FilterFromAny) || (a.Is(QBEFilter, FilterFromFrontEnds) && inFE))
 			switch {

@@ -18,46 +18,50 @@ func files(in steps.Input) ([]steps.File, error) {
 		return nil, err
 	}
 	as := actions(in, c)
-	var out []steps.File
 	var targets []string
 	for _, a := range as {
 		if !slices.Contains(targets, a.Target) {
 			targets = append(targets, a.Target)
 		}
 	}
+	// One file per job; a large organisation has hundreds, made side by
+	// side and kept in this order.
+	var jobs []func() (steps.File, error)
 	for _, target := range targets {
-		var mine []steps.Action
-		for _, a := range as {
-			if a.Target == target {
-				mine = append(mine, a)
+		jobs = append(jobs, func() (steps.File, error) {
+			var mine []steps.Action
+			for _, a := range as {
+				if a.Target == target {
+					mine = append(mine, a)
+				}
 			}
-		}
-		body, err := Checklist(in, ID, target, "Preventing open relaying: "+target,
-			"Administrator's checklist: the relay settings of "+target, "the gateway and Message Screener procedures, and publishing SMTP through ISA Server", mine)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", ChecklistFile, err)
-		}
-		out = append(out, steps.File{Target: target, Name: ChecklistFile, Kind: steps.FileGuide, Body: body})
+			body, err := Checklist(in, ID, target, "Preventing open relaying: "+target,
+				"Administrator's checklist: the relay settings of "+target, "the gateway and Message Screener procedures, and publishing SMTP through ISA Server", mine)
+			if err != nil {
+				return steps.File{}, fmt.Errorf("%s: %w", ChecklistFile, err)
+			}
+			return steps.File{Target: target, Name: ChecklistFile, Kind: steps.FileGuide, Body: body}, nil
+		})
 	}
 	for _, s := range c.exchange {
-		f, err := ExchangeVerifyFile(in, ExchangePolicy{Server: s.Name, Instance: DefaultInstance, Relay: c.relay,
-			ConnectAll: c.connectAll, Connect: c.connect, AuthFlags: c.authFlags(), Step: ID})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
+		jobs = append(jobs, func() (steps.File, error) {
+			return ExchangeVerifyFile(in, ExchangePolicy{Server: s.Name, Instance: DefaultInstance, Relay: c.relay,
+				ConnectAll: c.connectAll, Connect: c.connect, AuthFlags: c.authFlags(), Step: ID})
+		})
 	}
 	_, outsideTarget, _ := outsideHost(in, c)
 	for _, s := range c.exchange {
-		h := TestHost{Server: s, Domain: in.Topology.Facts.PublicDomain, ConnectAll: c.connectAll, Connect: c.connect, Relay: c.relay}
-		if string(s.Name) == outsideTarget {
-			h.Outside = string(in.Topology.Facts.MXHost)
-		}
-		f, err := TestSheet(in, ID, ExchangeTestSheetName, h)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", ExchangeTestSheetName, err)
-		}
-		out = append(out, f)
+		jobs = append(jobs, func() (steps.File, error) {
+			h := TestHost{Server: s, Domain: in.Topology.Facts.PublicDomain, ConnectAll: c.connectAll, Connect: c.connect, Relay: c.relay}
+			if string(s.Name) == outsideTarget {
+				h.Outside = string(in.Topology.Facts.MXHost)
+			}
+			f, err := TestSheet(in, ID, ExchangeTestSheetName, h)
+			if err != nil {
+				return steps.File{}, fmt.Errorf("%s: %w", ExchangeTestSheetName, err)
+			}
+			return f, nil
+		})
 	}
-	return out, nil
+	return steps.Concurrently(len(jobs), func(i int) (steps.File, error) { return jobs[i]() })
 }

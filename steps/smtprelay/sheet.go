@@ -21,27 +21,27 @@ type Section struct {
 // paper) with the file header the other generated files carry. The SMTP
 // procedures print their checklists and test sheets with it.
 func Sheet(in steps.Input, step, target, purpose, runFirst, title string, intro []string, sections []Section) ([]byte, error) {
-	var b strings.Builder
-	b.WriteString(text.Header(header(in, step, target, purpose, runFirst)))
-	// Every line goes through the text encoder, which refuses anything but
-	// one line of printable ASCII.
-	line := func(l string) error {
-		v, err := text.Value(l)
-		if err != nil {
-			return err
-		}
-		b.WriteString(v)
-		b.WriteByte('\n')
-		return nil
-	}
 	lines := slices.Concat([]string{title}, intro)
 	for _, s := range sections {
 		lines = append(append(append(lines, ""), s.Title...), s.Lines...)
 	}
+	var b strings.Builder
+	h := text.Header(header(in, step, target, purpose, runFirst))
+	size := len(h)
 	for _, l := range lines {
-		if err := line(l); err != nil {
+		size += len(l) + 1
+	}
+	b.Grow(size)
+	b.WriteString(h)
+	// Every line goes through the text encoder, which refuses anything but
+	// one line of printable ASCII.
+	for _, l := range lines {
+		v, err := text.Value(l)
+		if err != nil {
 			return nil, err
 		}
+		b.WriteString(v)
+		b.WriteByte('\n')
 	}
 	return text.File(b.String())
 }
@@ -213,8 +213,16 @@ func TestSheet(in steps.Input, step, name string, h TestHost) (steps.File, error
 }
 
 // hostsOf describes prefixes for people, naming the servers whose address
-// a single-address entry is.
+// a single-address entry is. The reader is to pick one computer from the
+// list, so a long list is cut after its first few entries with a count of
+// the rest: a sheet for each of a hundred servers need not repeat a
+// hundred addresses that the scripts' own headers already list in full.
 func hostsOf(t steps.Topology, ps []netip.Prefix) string {
+	const shown = 6
+	rest := 0
+	if len(ps) > shown {
+		ps, rest = ps[:shown], len(ps)-shown
+	}
 	named := map[netip.Addr]string{}
 	for _, p := range ps {
 		if p.Bits() == 32 {
@@ -230,13 +238,19 @@ func hostsOf(t steps.Topology, ps []netip.Prefix) string {
 			}
 		}
 	}
-	out := make([]string, 0, len(ps))
+	out := make([]string, 0, len(ps)+1)
 	for _, p := range ps {
 		if n := named[p.Addr()]; p.Bits() == 32 && n != "" {
 			out = append(out, n+" ("+p.Addr().String()+")")
 		} else {
 			out = append(out, Describe(p))
 		}
+	}
+	switch {
+	case rest == 1:
+		out = append(out, "or the one other entry of that list")
+	case rest > 1:
+		out = append(out, "or one of the "+strconv.Itoa(rest)+" other entries of that list")
 	}
 	return strings.Join(out, ", ")
 }

@@ -65,7 +65,7 @@ func Wrap(text, first, rest string, width int) []string {
 	var line strings.Builder
 	line.WriteString(first)
 	empty := true
-	for _, w := range strings.Fields(text) {
+	for w := range strings.FieldsSeq(text) {
 		if !empty && line.Len()+1+len(w) > width {
 			lines = append(lines, line.String())
 			line.Reset()
