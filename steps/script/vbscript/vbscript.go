@@ -44,6 +44,27 @@ func Quote(s string) (string, error) {
 	return b.String(), nil
 }
 
+// Array returns values as a VBScript array expression, each element quoted
+// by Quote: Array("a", "b"), or Array() for none. The first value Quote
+// refuses is the error.
+func Array(values []string) (string, error) {
+	var b strings.Builder
+	b.Grow(8 + 24*len(values))
+	b.WriteString("Array(")
+	for i, v := range values {
+		q, err := Quote(v)
+		if err != nil {
+			return "", err
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(q)
+	}
+	b.WriteByte(')')
+	return b.String(), nil
+}
+
 func refuse(r rune, why string) error {
 	return &script.Error{Lang: lang, Reason: "contains " + script.DescribeRune(r) + "; " + why}
 }
@@ -80,7 +101,8 @@ func File(body string) ([]byte, error) {
 
 // FuncMap returns the template functions for .vbs templates:
 //
-//	vbs  Quote of one value:  Const OWA_FQDN = {{vbs .Fqdn}}
+//	vbs       Quote of one value:  Const OWA_FQDN = {{vbs .Fqdn}}
+//	vbsArray  Array of a []string: wantRelay = {{vbsArray .Relay}}
 //
 // It accepts strings, string-based typed values, fmt.Stringer values and
 // integers (see script.Text). A refused value makes the function return an
@@ -94,10 +116,11 @@ func FuncMap() template.FuncMap {
 			}
 			return Quote(s)
 		},
+		"vbsArray": Array,
 	}
 }
 
 // Encoders lists the names in [FuncMap], for script.CheckTemplate.
 func Encoders() map[string]bool {
-	return map[string]bool{"vbs": true}
+	return map[string]bool{"vbs": true, "vbsArray": true}
 }

@@ -153,6 +153,33 @@ func TestFuncMap(t *testing.T) {
 	}
 }
 
+func TestArray(t *testing.T) {
+	for _, c := range []struct {
+		in   []string
+		want string
+	}{
+		{nil, "Array()"},
+		{[]string{"10.0.0.1, 255.255.255.255"}, `Array("10.0.0.1, 255.255.255.255")`},
+		{[]string{"a", `b"c`, ""}, `Array("a", "b""c", "")`},
+	} {
+		got, err := Array(c.in)
+		if err != nil || got != c.want {
+			t.Errorf("Array(%q) = %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+	if got, err := Array([]string{"ok", "line\nbreak"}); err == nil || got != "" {
+		t.Errorf("Array accepted a line break: %q, %v", got, err)
+	}
+	tmpl := template.Must(template.New("a.vbs").Funcs(FuncMap()).Parse("x = {{vbsArray .}}"))
+	if err := script.CheckTemplate(tmpl, Encoders()); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := tmpl.Execute(&b, []string{"p", "q"}); err != nil || b.String() != `x = Array("p", "q")` {
+		t.Errorf("template: %q, %v", b.String(), err)
+	}
+}
+
 func TestEncodersMatchFuncMap(t *testing.T) {
 	fm, enc := FuncMap(), Encoders()
 	if len(fm) != len(enc) {
@@ -189,6 +216,45 @@ func FuzzQuote(f *testing.F) {
 		}
 		if n != len(lit) || got != s {
 			t.Fatalf("Quote(%q) = %q reads back as %q ending at byte %d of %d", s, lit, got, n, len(lit))
+		}
+	})
+}
+
+// FuzzArray splits the input at NUL-free separators into elements and
+// checks that the array expression lexes back into exactly those elements
+// and nothing after them.
+func FuzzArray(f *testing.F) {
+	for _, s := range scripttest.Hostile() {
+		f.Add(s + "|" + s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		values := strings.Split(s, "|")
+		expr, err := Array(values)
+		if err != nil {
+			var se *script.Error
+			if !errors.As(err, &se) || expr != "" {
+				t.Fatalf("Array(%q) = %q, %v: want a *script.Error and no output", values, expr, err)
+			}
+			return
+		}
+		rest, ok := strings.CutPrefix(expr, "Array(")
+		if !ok {
+			t.Fatalf("Array(%q) = %q does not start with Array(", values, expr)
+		}
+		for i, want := range values {
+			if i > 0 {
+				if rest, ok = strings.CutPrefix(rest, ", "); !ok {
+					t.Fatalf("Array(%q) = %q: no separator before element %d", values, expr, i)
+				}
+			}
+			got, n, err := decodeString(rest)
+			if err != nil || got != want {
+				t.Fatalf("Array(%q) = %q: element %d reads back as %q, %v", values, expr, i, got, err)
+			}
+			rest = rest[n:]
+		}
+		if rest != ")" {
+			t.Fatalf("Array(%q) = %q: %q after the last element", values, expr, rest)
 		}
 	})
 }
