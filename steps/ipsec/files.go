@@ -261,61 +261,78 @@ func files(in steps.Input) ([]steps.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []steps.File
-	add := func(target owatopology.Host, name string, kind steps.FileKind, render func() ([]byte, error)) error {
-		body, err := render()
-		if err != nil {
-			return fmt.Errorf("%s/%s: %w", target.Name, name, err)
-		}
-		out = append(out, steps.File{Target: string(target.Name), Name: name, Kind: kind, Body: body})
-		return nil
+	type file struct {
+		name   string
+		kind   steps.FileKind
+		render func() ([]byte, error)
 	}
 	batchFile := func(h owatopology.Host, purpose, runFirst string, t *template.Template, data any) func() ([]byte, error) {
 		return func() ([]byte, error) { return renderBatch(in, h, purpose, runFirst, t, data) }
 	}
+	// The policy host's files, then each server's, each server's made on
+	// its own so that a large organisation's are made side by side.
+	type job struct {
+		host  owatopology.Host
+		files func() []file
+	}
 	ph := c.PolicyHost
-	d := c.domainData()
-	errs := []error{
-		add(ph, CreateFile, steps.FileApply, batchFile(ph, "create the IPSec filter actions, filter lists and policies in Active Directory, unassigned; "+DeleteFile+" undoes it",
-			"the OU and GPO check in the runbook; run as a domain administrator", createTemplate, d)),
-		add(ph, DeleteFile, steps.FileBackout, batchFile(ph, "backout of "+CreateFile+": delete exactly the IPSec objects it created",
-			"un-assigning both policies in their GPOs and refreshing the servers", deleteTemplate, d)),
-		add(ph, CheckFile, steps.FileVerify, func() ([]byte, error) { return renderVBS(in, ph, d) }),
-	}
-	if !d.Ipsecpol {
-		errs = append(errs,
-			add(ph, CreateNetshFile, steps.FileHelper, func() ([]byte, error) {
-				return renderNetsh(in, ph, "netsh commands run by "+CreateFile, createNetshTemplate, d)
-			}),
-			add(ph, DeleteNetshFile, steps.FileHelper, func() ([]byte, error) {
-				return renderNetsh(in, ph, "netsh commands run by "+DeleteFile, deleteNetshTemplate, d)
-			}),
-		)
-	}
-	for _, h := range append(append([]owatopology.Host{}, c.FrontEnds...), c.BackEnds...) {
-		backEnd := slices.ContainsFunc(c.BackEnds, func(x owatopology.Host) bool { return x.Name == h.Name })
-		sd := c.serverData(h, backEnd)
-		errs = append(errs,
-			add(h, RefreshFile, steps.FileHelper, batchFile(h, "refresh the computer's Group Policy so that its IPSec policy takes effect",
-				"the assignment of the policy in its GPO", refreshTemplate, sd)),
-			add(h, VerifyFile, steps.FileVerify, batchFile(h, "read-only, nothing to back out: check that this server's IPSec policy is in force",
-				RefreshFile+" and a restart", verifyTemplate, sd)),
-		)
-		if c.Local {
-			errs = append(errs,
-				add(h, LocalApplyFile, steps.FileApply, batchFile(h, "keep a copy of this server's IPSec policy in its local store; "+LocalBackoutFile+" undoes it",
-					VerifyFile+", which must find the domain policy", localApplyTemplate, sd)),
-				add(h, LocalBackoutFile, steps.FileBackout, batchFile(h, "backout of "+LocalApplyFile+": unassign and delete exactly the local copy it created",
-					"nothing", localBackoutTemplate, sd)),
+	jobs := []job{{ph, func() []file {
+		d := c.domainData()
+		fs := []file{
+			{CreateFile, steps.FileApply, batchFile(ph, "create the IPSec filter actions, filter lists and policies in Active Directory, unassigned; "+DeleteFile+" undoes it",
+				"the OU and GPO check in the runbook; run as a domain administrator", createTemplate, d)},
+			{DeleteFile, steps.FileBackout, batchFile(ph, "backout of "+CreateFile+": delete exactly the IPSec objects it created",
+				"un-assigning both policies in their GPOs and refreshing the servers", deleteTemplate, d)},
+			{CheckFile, steps.FileVerify, func() ([]byte, error) { return renderVBS(in, ph, d) }},
+		}
+		if !d.Ipsecpol {
+			fs = append(fs,
+				file{CreateNetshFile, steps.FileHelper, func() ([]byte, error) {
+					return renderNetsh(in, ph, "netsh commands run by "+CreateFile, createNetshTemplate, d)
+				}},
+				file{DeleteNetshFile, steps.FileHelper, func() ([]byte, error) {
+					return renderNetsh(in, ph, "netsh commands run by "+DeleteFile, deleteNetshTemplate, d)
+				}},
 			)
 		}
+		return fs
+	}}}
+	for _, h := range append(append([]owatopology.Host{}, c.FrontEnds...), c.BackEnds...) {
+		jobs = append(jobs, job{h, func() []file {
+			backEnd := slices.ContainsFunc(c.BackEnds, func(x owatopology.Host) bool { return x.Name == h.Name })
+			sd := c.serverData(h, backEnd)
+			fs := []file{
+				{RefreshFile, steps.FileHelper, batchFile(h, "refresh the computer's Group Policy so that its IPSec policy takes effect",
+					"the assignment of the policy in its GPO", refreshTemplate, sd)},
+				{VerifyFile, steps.FileVerify, batchFile(h, "read-only, nothing to back out: check that this server's IPSec policy is in force",
+					RefreshFile+" and a restart", verifyTemplate, sd)},
+			}
+			if c.Local {
+				fs = append(fs,
+					file{LocalApplyFile, steps.FileApply, batchFile(h, "keep a copy of this server's IPSec policy in its local store; "+LocalBackoutFile+" undoes it",
+						VerifyFile+", which must find the domain policy", localApplyTemplate, sd)},
+					file{LocalBackoutFile, steps.FileBackout, batchFile(h, "backout of "+LocalApplyFile+": unassign and delete exactly the local copy it created",
+						"nothing", localBackoutTemplate, sd)},
+				)
+			}
+			return fs
+		}})
 	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+	made, err := steps.Concurrently(len(jobs), func(i int) ([]steps.File, error) {
+		var out []steps.File
+		for _, f := range jobs[i].files() {
+			body, err := f.render()
+			if err != nil {
+				return nil, fmt.Errorf("%s/%s: %w", jobs[i].host.Name, f.name, err)
+			}
+			out = append(out, steps.File{Target: string(jobs[i].host.Name), Name: f.name, Kind: f.kind, Body: body})
 		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return slices.Concat(made...), nil
 }
 
 func header(in steps.Input, h owatopology.Host, purpose, runFirst string) script.Header {

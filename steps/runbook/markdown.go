@@ -23,7 +23,7 @@ import (
 // neither start a heading, list or table row nor make a link or raw HTML.
 func Markdown(d *Doc) []byte {
 	var w mdWriter
-	w.b = make([]byte, 0, 8192+1500*len(d.Steps()))
+	w.b = make([]byte, 0, 12<<10+3200*len(d.Steps())) // a little over what a document takes
 	w.line("# " + inline(d.Title))
 	w.blank()
 	scope := "Runbook for the whole change."

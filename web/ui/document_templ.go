@@ -235,7 +235,7 @@ func RunbookDocumentInline(d *runbook.Doc, cssText string) templ.Component {
 // bytes.
 func RunbookHTML(d *runbook.Doc, cssText string) ([]byte, error) {
 	var b bytes.Buffer
-	b.Grow(len(cssText) + 24<<10 + 3<<10*len(d.Steps())) // about what a document takes
+	b.Grow(len(cssText) + 20<<10 + 4800*len(d.Steps())) // a little over what a document takes
 	if err := RunbookDocumentInline(d, cssText).Render(context.Background(), &b); err != nil {
 		return nil, err
 	}
