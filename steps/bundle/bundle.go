@@ -47,10 +47,30 @@ type entry struct {
 	// stores each server's entries exactly as the server's bundle does.
 	deflated []byte
 	crc      uint32
+	size     int // len(body), kept when the body is let go (see release)
+}
+
+// release lets go of the body once it is compressed and hashed: the
+// change bundle needs only the compressed bytes, and holding every
+// server's runbooks until the end would add their size to the peak.
+func (e *entry) release() {
+	e.sha()
+	e.size, e.body = len(e.body), nil
+}
+
+// length is the size of the body, released or not.
+func (e *entry) length() int {
+	if e.body == nil {
+		return e.size
+	}
+	return len(e.body)
 }
 
 func (e *entry) sha() string {
 	if e.sum == "" {
+		if e.body == nil && e.size > 0 {
+			panic("bundle: hash of a released entry")
+		}
 		e.sum = sha256Hex(e.body)
 	}
 	return e.sum
@@ -173,6 +193,9 @@ func render(opts Options, doc *runbook.Doc, out steps.Output, withServers bool) 
 				}
 				if withServers {
 					r.zip, r.err = writeZip(w, r.entries, opts.Meta.Generated)
+				}
+				for _, e := range r.entries {
+					e.release()
 				}
 			}
 		})
@@ -417,7 +440,7 @@ func writeZip(w *deflater, entries []*entry, modified time.Time) ([]byte, error)
 	for _, e := range entries {
 		h := &zip.FileHeader{
 			Name: e.path, Method: zip.Deflate, Modified: modified, ModifiedDate: date, ModifiedTime: clock,
-			Extra: extTime, CRC32: e.crc, CompressedSize64: uint64(len(e.deflated)), UncompressedSize64: uint64(len(e.body)),
+			Extra: extTime, CRC32: e.crc, CompressedSize64: uint64(len(e.deflated)), UncompressedSize64: uint64(e.length()),
 		}
 		h.SetMode(0o644)
 		h.CreatorVersion |= 20

@@ -80,7 +80,7 @@ func manifestJSON(opts Options, doc *runbook.Doc, target string, entries []*entr
 		m.Procedures = append(m.Procedures, manifestProcedure{ID: p.ID, Title: p.Title, Section: p.Section})
 	}
 	for _, e := range entries {
-		m.Files = append(m.Files, manifestFile{Kind: e.kind, Path: e.path, Procedure: e.procedure, SHA256: e.sha(), Size: len(e.body)})
+		m.Files = append(m.Files, manifestFile{Kind: e.kind, Path: e.path, Procedure: e.procedure, SHA256: e.sha(), Size: e.length()})
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
