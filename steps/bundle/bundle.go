@@ -279,20 +279,23 @@ func (o Options) html(doc *runbook.Doc) ([]byte, error) {
 	return []byte(script.LineEndingsCRLF(string(b))), nil
 }
 
-// bareLineEnd reports whether b has a line ending other than CRLF.
+// bareLineEnd reports whether b has a line ending other than CRLF: a LF
+// without a CR before it, or a CR without a LF after it (then there are
+// more CRs than LFs preceded by one).
 func bareLineEnd(b []byte) bool {
-	for i := 0; i < len(b); {
-		j := bytes.IndexAny(b[i:], "\r\n")
+	lf := 0
+	for i := 0; ; i++ {
+		j := bytes.IndexByte(b[i:], '\n')
 		if j < 0 {
-			return false
+			break
 		}
 		i += j
-		if b[i] == '\n' || i+1 == len(b) || b[i+1] != '\n' {
+		if i == 0 || b[i-1] != '\r' {
 			return true
 		}
-		i += 2
+		lf++
 	}
-	return false
+	return bytes.Count(b, []byte{'\r'}) != lf
 }
 
 // checkHashes makes sure the runbook prints, for each of targets, exactly
