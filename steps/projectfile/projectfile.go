@@ -375,7 +375,14 @@ func check(f File, catalog []*steps.Step) (Project, steps.Problems) {
 			qids = append(qids, q)
 		}
 		sort.Strings(qids)
+		// Every answer is parsed; one that does not parse is refused only
+		// when its page is asked. An answer on a page the other answers
+		// skip is what the web keeps too (given before, say, a server was
+		// removed): it reaches no script, it is checked again if its page
+		// comes back, and it is part of the answers hash, so it is kept as
+		// written for the render to match the web's.
 		a := steps.Answers{}
+		bad := map[string]error{}
 		for _, qid := range qids {
 			raw := f.Answers[id][qid]
 			q, ok := st.Question(qid)
@@ -389,10 +396,19 @@ func check(f File, catalog []*steps.Step) (Project, steps.Problems) {
 			}
 			v, err := q.Parse(vals, p.Topology)
 			if err != nil {
-				ps.Add("answers."+id+"."+qid, err.Error())
-				continue
+				bad[qid], v = err, raw
 			}
 			a[qid] = v
+		}
+		for _, pg := range st.Pages {
+			if !pg.Asked(a) {
+				continue
+			}
+			for _, q := range pg.Questions {
+				if err, ok := bad[q.ID]; ok {
+					ps.Add("answers."+id+"."+q.ID, err.Error())
+				}
+			}
 		}
 		p.Answers[id] = a
 	}

@@ -151,6 +151,33 @@ func TestAnswersAreCheckedAndCrossChecked(t *testing.T) {
 	}
 }
 
+// TestAnswersOfSkippedPagesAreKept checks the rule the web follows: an
+// answer on a page the other answers skip is kept as written even when it
+// no longer parses (its server was removed, say), and refused once its
+// page is asked.
+func TestAnswersOfSkippedPagesAreKept(t *testing.T) {
+	doc, _ := os.ReadFile(examplePath)
+	stale := strings.Replace(string(doc), `"kms-server": "EXBE02"`, `"kms-server": "GONE01"`, 1)
+	if stale == string(doc) {
+		t.Fatal("example has no kms-server answer")
+	}
+	skipped := strings.NewReplacer(`"use": "yes"`, `"use": "no"`,
+		`"key-exchange": "signed-message\ngal-kms"`, `"key-exchange": "signed-message"`).Replace(stale)
+	if strings.Contains(skipped, `"use": "yes"`) || strings.Contains(skipped, "gal-kms") {
+		t.Fatal("example does not use KMS as this test expects")
+	}
+	p, ps := decodeString(skipped)
+	if len(ps) > 0 {
+		t.Fatalf("an answer on a skipped page was refused: %v", ps)
+	}
+	if got := p.Answers["key-management-service"]["kms-server"]; got != "GONE01" {
+		t.Errorf("skipped answer = %q, want it kept as written", got)
+	}
+	if _, ps := decodeString(stale); !strings.Contains(ps.For("answers.key-management-service.kms-server"), "GONE01") {
+		t.Errorf("an asked page's bad answer was not refused: %v", ps)
+	}
+}
+
 func TestHostileValuesAreRefusedOrKept(t *testing.T) {
 	doc, _ := os.ReadFile(examplePath)
 	for _, h := range scripttest.Hostile() {
