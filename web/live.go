@@ -47,6 +47,8 @@ import (
 // Last-Event-ID) receives what it missed. The page itself tells the stream
 // where to start (?last=…): the newest event id when the page was read, so
 // a change made between reading the page and opening the stream is not lost.
+// A project nobody has had open or changed for liveIdleDrop is let go; a
+// browser that comes back to it from an older event is told to reload.
 //
 // Page scripts are an enhancement: without them a page is an ordinary page,
 // the presence panel is rendered on the server, and "Follow" is a link to
@@ -57,6 +59,7 @@ const (
 	liveRingSize  = 1000             // changes kept per project for reconnecting browsers
 	liveHeartbeat = 15 * time.Second // comment line on an idle stream; membership and session re-checked
 	liveLinger    = 3 * time.Second  // a member who closed their last stream stays present this long
+	liveIdleDrop  = 30 * time.Minute // a project nobody has open and nobody changed is let go after this
 	liveRetry     = 3 * time.Second  // how soon a browser reconnects after the stream broke
 	liveWriteTime = 10 * time.Second // a stream whose client does not read is dropped after this
 )
@@ -91,17 +94,20 @@ type liveBroker struct {
 	ringSize  int
 	heartbeat time.Duration
 	linger    time.Duration
+	idleDrop  time.Duration
 
-	mu   sync.Mutex
-	hubs map[int64]*liveHub // by project ID
+	mu        sync.Mutex
+	hubs      map[int64]*liveHub // by project ID
+	floors    map[int64]int64    // the newest event of each project whose hub was let go
+	lastSweep time.Time
 
 	quit      chan struct{} // closed by CloseStreams
 	closeOnce sync.Once
 }
 
 func newLiveBroker() *liveBroker {
-	b := &liveBroker{ringSize: liveRingSize, heartbeat: liveHeartbeat, linger: liveLinger,
-		hubs: map[int64]*liveHub{}, quit: make(chan struct{})}
+	b := &liveBroker{ringSize: liveRingSize, heartbeat: liveHeartbeat, linger: liveLinger, idleDrop: liveIdleDrop,
+		hubs: map[int64]*liveHub{}, floors: map[int64]int64{}, quit: make(chan struct{}), lastSweep: time.Now()}
 	b.base = time.Now().UnixMicro()
 	b.seq.Store(b.base)
 	return b
@@ -118,6 +124,9 @@ type liveHub struct {
 	members     []presentMember // the presence snapshot
 	presence    []byte          // members as JSON
 	presenceVer int64           // counts changes of presence
+
+	touched time.Time // the last event, stream opened or stream closed
+	dropped bool      // let go by the broker: look the project's hub up again
 }
 
 type liveEntry struct {
@@ -140,18 +149,45 @@ type liveGone struct {
 	timer  *time.Timer
 }
 
-// hub returns the project's hub, making it on first use.
+// hub returns the project's hub, making it on first use, and locked. It
+// also lets go of hubs idle for idleDrop, at most once per idleDrop: a
+// server that lives for months would otherwise keep up to ringSize events
+// of every project ever opened.
 func (b *liveBroker) hub(pid int64) *liveHub {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	h, ok := b.hubs[pid]
-	if !ok {
-		// Every event since the server started is kept in some hub, and
-		// this project had none yet.
-		h = &liveHub{floor: b.base, subs: map[*liveSub]struct{}{}, gone: map[int64]*liveGone{}}
-		b.hubs[pid] = h
+	for {
+		b.mu.Lock()
+		now := time.Now()
+		if now.Sub(b.lastSweep) >= b.idleDrop {
+			b.lastSweep = now
+			for id, h := range b.hubs {
+				h.mu.Lock()
+				if len(h.subs) == 0 && len(h.gone) == 0 && now.Sub(h.touched) >= b.idleDrop {
+					h.dropped = true
+					b.floors[id] = h.lastID()
+					delete(b.hubs, id)
+				}
+				h.mu.Unlock()
+			}
+		}
+		h, ok := b.hubs[pid]
+		if !ok {
+			// Every event since the server started is kept in some hub,
+			// or is at most the newest of a hub let go.
+			floor, ok := b.floors[pid]
+			if !ok {
+				floor = b.base
+			}
+			h = &liveHub{floor: floor, subs: map[*liveSub]struct{}{}, gone: map[int64]*liveGone{}, touched: now}
+			b.hubs[pid] = h
+		}
+		b.mu.Unlock()
+		h.mu.Lock()
+		// Let go between the two locks: nobody may use it any more.
+		if !h.dropped {
+			return h
+		}
+		h.mu.Unlock()
 	}
-	return h
 }
 
 // last returns the newest event id of any project.
@@ -160,8 +196,8 @@ func (b *liveBroker) last() int64 { return b.seq.Load() }
 // publish adds a change to the project's events and wakes its streams.
 func (b *liveBroker) publish(pid int64, ev liveEvent) {
 	h := b.hub(pid)
-	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.touched = time.Now()
 	ev.ID = b.seq.Add(1)
 	data, err := json.Marshal(ev)
 	if err != nil {
@@ -195,10 +231,10 @@ func (h *liveHub) lastID() int64 {
 // subscribe adds a stream to the project. A cursor below zero means "from
 // now on".
 func (b *liveBroker) subscribe(pid int64, m presentMember, cursor int64) (*liveHub, *liveSub, int64) {
-	h := b.hub(pid)
 	sub := &liveSub{member: m, opened: time.Now(), wake: make(chan struct{}, 1)}
-	h.mu.Lock()
+	h := b.hub(pid)
 	defer h.mu.Unlock()
+	h.touched = sub.opened
 	if cursor < 0 {
 		cursor = h.lastID()
 	}
@@ -217,6 +253,7 @@ func (b *liveBroker) unsubscribe(h *liveHub, sub *liveSub) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	delete(h.subs, sub)
+	h.touched = time.Now()
 	uid := sub.member.ID
 	for other := range h.subs {
 		if other.member.ID == uid {

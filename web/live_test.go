@@ -476,3 +476,42 @@ func TestPresencePage(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveIdleHubIsLetGo checks that a project nobody has open and nobody
+// changed for the idle time is let go, that one with an open stream is
+// not, and that a browser resuming from before the hub was let go is told
+// to reload while one that had seen its newest event is not.
+func TestLiveIdleHubIsLetGo(t *testing.T) {
+	b := newLiveBroker()
+	b.idleDrop = 20 * time.Millisecond
+	b.publish(1, liveEvent{Kind: "answers"})
+	b.publish(1, liveEvent{Kind: "answers"})
+	seen := b.last()
+	h2, sub2, _ := b.subscribe(2, presentMember{ID: 7, Name: "Olivia"}, -1)
+	time.Sleep(2 * b.idleDrop)
+	b.publish(3, liveEvent{Kind: "answers"}) // any use sweeps
+	b.mu.Lock()
+	_, kept1 := b.hubs[1]
+	_, kept2 := b.hubs[2]
+	b.mu.Unlock()
+	if kept1 {
+		t.Error("idle project 1 was kept")
+	}
+	if !kept2 {
+		t.Error("project 2, with an open stream, was let go")
+	}
+	b.unsubscribe(h2, sub2)
+
+	h, sub, cursor := b.subscribe(1, presentMember{ID: 7, Name: "Olivia"}, seen)
+	defer b.unsubscribe(h, sub)
+	if _, _, reload, _, _ := b.pending(h, cursor, 0); reload {
+		t.Error("a browser that had seen project 1's newest event was told to reload")
+	}
+	if _, _, reload, _, _ := b.pending(h, seen-1, 0); !reload {
+		t.Error("a browser behind project 1's newest event was not told to reload after its hub was let go")
+	}
+	b.publish(1, liveEvent{Kind: "servers"})
+	if evs, _, reload, _, _ := b.pending(h, cursor, 0); reload || len(evs) != 1 {
+		t.Errorf("after the hub came back: %d events, reload %v; want the new event", len(evs), reload)
+	}
+}
