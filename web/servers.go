@@ -45,9 +45,9 @@ func (s *Server) factsSubmit(w http.ResponseWriter, r *http.Request) error {
 	if len(ps) == 0 {
 		err := s.st.SaveFacts(r.Context(), rs.user.ID, rs.project.ID, facts, version)
 		if errors.Is(err, store.ErrConflict) {
-			ps.Add("ad-domain", "Someone else changed these facts after you opened the page. The form now shows what you typed; the current values are on the task list. Check and save again.")
-			version = rs.project.FactsVersion
-		} else if err != nil {
+			ps, version, err = s.factsConflict(r, typed, facts)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -60,6 +60,48 @@ func (s *Server) factsSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.setFlash(w, r, "Organisation facts saved.")
 	return redirect(w, r, projectPath(rs.project.ID))
+}
+
+// factsConflict handles a save of the facts that another member's save
+// overtook. It names, on each field that differs, who saved what and when,
+// and returns the current version, which the form takes so that saving
+// again is a deliberate replacement. When they saved exactly what the user
+// typed there is nothing to report and nothing left to save.
+func (s *Server) factsConflict(r *http.Request, typed steps.FactsForm, facts steps.Facts) (steps.Problems, int64, error) {
+	rs := state(r)
+	cur, err := s.st.Project(r.Context(), rs.project.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	theirs, mine := steps.FactsFormOf(cur.Facts), steps.FactsFormOf(facts)
+	who, when := "Another member", ""
+	if es, err := s.st.Audit(r.Context(), rs.project.ID, 0); err == nil {
+		for _, e := range es {
+			if e.Entity == "project" && e.Key == "facts" {
+				who, when = e.User, " at "+e.At.UTC().Format("15:04 UTC on 2 Jan 2006")
+				break
+			}
+		}
+	}
+	differ := map[string][2]string{ // theirs, yours
+		"ad-domain": {theirs.ADDomain, mine.ADDomain}, "public-domain": {theirs.PublicDomain, mine.PublicDomain},
+		"owa-host": {theirs.OWAHost, mine.OWAHost}, "owa-path": {theirs.OWAPath, mine.OWAPath},
+		"mx-host": {theirs.MXHost, mine.MXHost}, "pop3imap4": {theirs.POP3IMAP4, mine.POP3IMAP4},
+	}
+	fields, pop := factsFields(typed, nil)
+	var ps steps.Problems
+	for _, f := range append(fields, pop) {
+		v := differ[f.ID]
+		if v[0] == v[1] {
+			continue
+		}
+		saved := "left it empty"
+		if v[0] != "" {
+			saved = "saved it as " + v[0]
+		}
+		ps.Add(f.ID, fmt.Sprintf("%s: %s %s%s, after you opened this page. The form shows what you typed: select Save and continue to replace theirs with yours, or change it.", f.Label, who, saved, when))
+	}
+	return ps, cur.FactsVersion, nil
 }
 
 func roleOptions() []steps.Choice {

@@ -176,6 +176,52 @@ func TestServerConflictShowsTheirVersion(t *testing.T) {
 	}
 }
 
+// TestFactsConflictShowsTheirValues checks that a save of the facts that
+// another member's save overtook names, on each field that differs, who
+// saved what, keeps the typing, refuses to overwrite until saved again,
+// and goes through at once when both saved the same values.
+func TestFactsConflictShowsTheirValues(t *testing.T) {
+	env, pid := teamProject(t)
+	ed := env.mustUser("eddie", false)
+	env.st.SetMember(context.Background(), 1, pid, ed.ID, store.RoleEditor)
+	a, b := env.signIn("olivia"), env.signIn("eddie")
+	path := fmt.Sprintf("/p/%d/facts", pid)
+	tokA, tokB := a.token(path), b.token(path)
+	_, body := a.get(path)
+	opened := doc(t, body).Find("input[name=version]").First().AttrOr("value", "")
+	form := func(tok, owaHost, version string) url.Values {
+		return url.Values{"csrf_token": {tok}, "version": {version}, "ad-domain": {"corp.example.com"}, "public-domain": {"example.com"},
+			"owa-host": {owaHost}, "owa-path": {"/exchange"}, "mx-host": {"smtp.example.com"}, "pop3imap4": {"no"}}
+	}
+	if resp, body := a.post(path, form(tokA, "mail.example.com", opened)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first save: %d %s", resp.StatusCode, doc(t, body).Find(".error-message").Text())
+	}
+	resp, body := b.post(path, form(tokB, "webmail.example.com", opened))
+	d := doc(t, body)
+	msg := d.Find("#owa-host-error").Text()
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(msg, "olivia saved it as mail.example.com") {
+		t.Fatalf("conflict: %d %q", resp.StatusCode, msg)
+	}
+	if d.Find("#ad-domain-error").Length() != 0 {
+		t.Error("a field both saved alike is marked as a conflict")
+	}
+	if d.Find("#owa-host").AttrOr("value", "") != "webmail.example.com" {
+		t.Error("the second editor's typing was not kept")
+	}
+	p, _ := env.st.Project(context.Background(), pid)
+	if p.Facts.OWAHost != "mail.example.com" {
+		t.Error("the first save was overwritten")
+	}
+	v := d.Find("input[name=version]").First().AttrOr("value", "")
+	if resp, _ := b.post(path, form(tokB, "webmail.example.com", v)); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("deliberate replacement: %d", resp.StatusCode)
+	}
+	// Saving what is already saved, from an old form, is no conflict.
+	if resp, _ := a.post(path, form(tokA, "webmail.example.com", opened)); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("same values from an old form: %d", resp.StatusCode)
+	}
+}
+
 func TestPrintedRunbookShowsTheRecord(t *testing.T) {
 	env, pid := teamProject(t)
 	ctx := context.Background()
