@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -345,6 +346,37 @@ func Concurrently[T any](n int, f func(i int) (T, error)) ([]T, error) {
 		}
 	}
 	return results, nil
+}
+
+// ErrNoAnswers is what LoadAnswers returns for a procedure nobody has
+// answered: there is nothing to generate from it.
+var ErrNoAnswers = errors.New("the procedure has no answers")
+
+// LoadAnswers parses the saved answers of the procedure id again for
+// generation (see Reparse). An answer that no longer parses, or an asked,
+// required question left unanswered, is an error: nothing is generated
+// from a value that was not parsed. Which pages are asked is decided by
+// the saved answers, as the web decides it.
+func LoadAnswers(id string, pages []Page, in Input) (Answers, error) {
+	saved := in.Of(id)
+	if len(saved) == 0 {
+		return nil, ErrNoAnswers
+	}
+	a, bad := Reparse(id, pages, in)
+	if len(bad) > 0 {
+		return nil, errors.New(bad[0].Message)
+	}
+	for _, p := range pages {
+		if !p.Asked(saved) {
+			continue
+		}
+		for _, q := range p.Questions {
+			if _, answered := a[q.ID]; !answered && !q.Optional {
+				return nil, fmt.Errorf("the question %q is not answered", q.Label)
+			}
+		}
+	}
+	return a, nil
 }
 
 // CodeAnswerInvalid is the finding code Reparse gives a saved answer that

@@ -40,3 +40,32 @@ func TestConcurrently(t *testing.T) {
 		t.Errorf("no items: %v, %v", got, err)
 	}
 }
+
+// TestLoadAnswers checks the three ways loading a procedure's answers for
+// generation ends: nothing answered, an asked question unanswered (a
+// skipped page's question may stay unanswered) and everything parsed.
+func TestLoadAnswers(t *testing.T) {
+	pages := []steps.Page{
+		{ID: "use", Questions: []steps.Question{{ID: "use", Label: "Use it?", Kind: steps.KindYesNo}}},
+		{ID: "host", When: func(a steps.Answers) bool { return a.Is("use", "yes") },
+			Questions: []steps.Question{{ID: "host", Label: "Which host?", Kind: steps.KindFQDN}}},
+	}
+	load := func(a steps.Answers) (steps.Answers, error) {
+		return steps.LoadAnswers("p", pages, steps.Input{Answers: map[string]steps.Answers{"p": a}})
+	}
+	if _, err := load(nil); !errors.Is(err, steps.ErrNoAnswers) {
+		t.Errorf("no answers: %v, want ErrNoAnswers", err)
+	}
+	if _, err := load(steps.Answers{"use": "yes"}); err == nil || err.Error() != `the question "Which host?" is not answered` {
+		t.Errorf("asked and unanswered: %v", err)
+	}
+	if a, err := load(steps.Answers{"use": "no"}); err != nil || a["use"] != "no" {
+		t.Errorf("skipped page: %v, %v", a, err)
+	}
+	if _, err := load(steps.Answers{"use": "yes", "host": "not a host!"}); err == nil {
+		t.Error("an answer that does not parse was loaded")
+	}
+	if a, err := load(steps.Answers{"use": "yes", "host": "mail.example.com"}); err != nil || a["host"] != "mail.example.com" {
+		t.Errorf("all answered: %v, %v", a, err)
+	}
+}

@@ -53,11 +53,8 @@ func hosts(t steps.Topology, names []string) ([]owatopology.Host, error) {
 // error make it fail: nothing is generated from a value that was not parsed
 // or that would cut a server off.
 func Load(in steps.Input) (Config, error) {
-	a, bad := reparse(in)
-	if len(bad) > 0 {
-		return Config{}, errors.New(bad[0].Message)
-	}
-	if err := owatopology.Unanswered(pages, in.Of(ID), a); err != nil {
+	a, err := steps.LoadAnswers(ID, pages, in)
+	if err != nil {
 		return Config{}, err
 	}
 	if fs := errorsOf(check(in)); len(fs) > 0 {

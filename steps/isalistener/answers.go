@@ -1,7 +1,6 @@
 package isalistener
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -48,15 +47,11 @@ func ISAOf(in steps.Input) (steps.Server, bool) {
 // does not have and any SSL mode other than bridging make it fail: nothing
 // is generated from a value that was not parsed or that check reports.
 func Load(in steps.Input) (Config, error) {
-	a, bad := reparse(in)
-	if len(bad) > 0 {
-		return Config{}, errors.New(bad[0].Message)
-	}
-	if err := owatopology.Unanswered(pages, in.Of(ID), a); err != nil {
+	a, err := steps.LoadAnswers(ID, pages, in)
+	if err != nil {
 		return Config{}, err
 	}
 	var c Config
-	var err error
 	if c.ISA, err = owatopology.LoadHost(in.Topology, a[QISA]); err != nil {
 		return Config{}, err
 	}

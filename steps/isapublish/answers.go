@@ -1,7 +1,6 @@
 package isapublish
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -47,15 +46,11 @@ func frontEndByFQDN(t steps.Topology, fqdn string) (steps.Server, bool) {
 
 // Load parses the answers for generation; see owatopology.Load.
 func Load(in steps.Input) (Config, error) {
-	a, bad := reparse(in)
-	if len(bad) > 0 {
-		return Config{}, errors.New(bad[0].Message)
-	}
-	if err := owatopology.Unanswered(pages, in.Of(ID), a); err != nil {
+	a, err := steps.LoadAnswers(ID, pages, in)
+	if err != nil {
 		return Config{}, err
 	}
 	var c Config
-	var err error
 	if c.Topology, err = owatopology.Load(in); err != nil {
 		return Config{}, fmt.Errorf("OWA topology: %w", err)
 	}

@@ -61,15 +61,11 @@ func validCountry(s string) bool {
 
 // Load parses the answers for generation; see owatopology.Load.
 func Load(in steps.Input) (Config, error) {
-	a, bad := reparse(in)
-	if len(bad) > 0 {
-		return Config{}, errors.New(bad[0].Message)
-	}
-	if err := owatopology.Unanswered(pages, in.Of(ID), a); err != nil {
+	a, err := steps.LoadAnswers(ID, pages, in)
+	if err != nil {
 		return Config{}, err
 	}
 	var c Config
-	var err error
 	if c.Publish, err = isapublish.Load(in); err != nil {
 		return Config{}, fmt.Errorf("OWA publishing: %w", err)
 	}

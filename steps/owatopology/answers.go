@@ -152,18 +152,14 @@ func reparse(in steps.Input) (steps.Answers, []steps.Finding) {
 // unanswered, and any value a check reports as an error makes it fail:
 // nothing is generated from a value that was not parsed.
 func Load(in steps.Input) (Config, error) {
-	a, bad := reparse(in)
-	if len(bad) > 0 {
-		return Config{}, errors.New(bad[0].Message)
-	}
-	if err := Unanswered(pages, in.Of(ID), a); err != nil {
+	a, err := steps.LoadAnswers(ID, pages, in)
+	if err != nil {
 		return Config{}, err
 	}
 	if f, ok := FirstError(check(in)); ok {
 		return Config{}, errors.New(f.Message)
 	}
 	var c Config
-	var err error
 	if c.OWAHost, c.OWAPath, err = Facts(in.Topology); err != nil {
 		return Config{}, err
 	}
@@ -210,23 +206,6 @@ func Facts(t steps.Topology) (steps.FQDN, string, error) {
 		return "", "", err
 	}
 	return host, path, nil
-}
-
-// Unanswered returns an error naming the first asked, required question of
-// pages that has no parsed answer in parsed (saved holds the raw answers
-// that decide which pages are asked).
-func Unanswered(pages []steps.Page, saved, parsed steps.Answers) error {
-	for _, p := range pages {
-		if !p.Asked(saved) {
-			continue
-		}
-		for _, q := range p.Questions {
-			if _, ok := parsed[q.ID]; !ok && !q.Optional {
-				return fmt.Errorf("the question %q is not answered", q.Label)
-			}
-		}
-	}
-	return nil
 }
 
 // isaWith finds the ISA Server that has addr among its external addresses.

@@ -1,7 +1,6 @@
 package screener
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -37,8 +36,6 @@ type config struct {
 func reparse(in steps.Input) (steps.Answers, []steps.Finding) {
 	return steps.Reparse(ID, pages, in)
 }
-
-var errNoAnswers = errors.New("the procedure has no answers")
 
 // lists parses the filter's lists from a with this package's own parsers,
 // which are stricter than the questions' kinds. The problems come back
@@ -94,26 +91,11 @@ func lists(a steps.Answers) (domains []steps.FQDN, senders, keywords []string, p
 // does not parse is an error: nothing is generated from a value that was
 // not parsed.
 func load(in steps.Input) (config, error) {
-	raw := in.Of(ID)
-	if len(raw) == 0 {
-		return config{}, errNoAnswers
-	}
-	a, bad := reparse(in)
-	if len(bad) > 0 {
-		return config{}, errors.New(bad[0].Message)
-	}
-	for _, p := range pages {
-		if !p.Asked(raw) {
-			continue
-		}
-		for _, q := range p.Questions {
-			if _, answered := a[q.ID]; !answered && !q.Optional {
-				return config{}, fmt.Errorf("the question %q is not answered", q.Label)
-			}
-		}
+	a, err := steps.LoadAnswers(ID, pages, in)
+	if err != nil {
+		return config{}, err
 	}
 	var c config
-	var err error
 	if c.isa, err = smtprelay.LoadHost(in.Topology, in.Of(smtppublish.ID)[smtppublish.QISA], steps.RoleISA); err != nil {
 		return config{}, fmt.Errorf("the ISA Server of the publishing procedure: %w", err)
 	}

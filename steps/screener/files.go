@@ -1,6 +1,7 @@
 package screener
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -11,7 +12,7 @@ import (
 
 func files(in steps.Input) ([]steps.File, error) {
 	c, err := load(in)
-	if err == errNoAnswers {
+	if errors.Is(err, steps.ErrNoAnswers) {
 		// Nothing was answered, so there is nothing to generate; a
 		// procedure can only be completed with answers.
 		return nil, nil

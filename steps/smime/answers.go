@@ -48,19 +48,9 @@ func reparse(in steps.Input) (steps.Answers, []steps.Finding) {
 // any asked question left unanswered and any server value that does not
 // parse is an error: nothing is generated from a value that was not parsed.
 func load(in steps.Input) (config, error) {
-	a, bad := reparse(in)
-	if len(bad) > 0 {
-		return config{}, fmt.Errorf("%s", bad[0].Message)
-	}
-	for _, p := range pages {
-		if !p.Asked(in.Of(ID)) {
-			continue
-		}
-		for _, q := range p.Questions {
-			if _, answered := a[q.ID]; !answered && !q.Optional {
-				return config{}, fmt.Errorf("the question %q is not answered", q.Label)
-			}
-		}
+	a, err := steps.LoadAnswers(ID, pages, in)
+	if err != nil {
+		return config{}, err
 	}
 	c := config{
 		internet:  a.Is(QRecipients, RecipientsInternet),

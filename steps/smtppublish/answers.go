@@ -1,7 +1,6 @@
 package smtppublish
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -32,33 +31,16 @@ func reparse(in steps.Input) (steps.Answers, []steps.Finding) {
 	return steps.Reparse(ID, pages, in)
 }
 
-var errNoAnswers = errors.New("the procedure has no answers")
-
 // load parses the answers for generation. Any answer that does not parse,
 // any asked question left unanswered and any server or fact whose value
 // does not parse is an error: nothing is generated from a value that was
 // not parsed.
 func load(in steps.Input) (config, error) {
-	raw := in.Of(ID)
-	if len(raw) == 0 {
-		return config{}, errNoAnswers
-	}
-	a, bad := reparse(in)
-	if len(bad) > 0 {
-		return config{}, errors.New(bad[0].Message)
-	}
-	for _, p := range pages {
-		if !p.Asked(raw) {
-			continue
-		}
-		for _, q := range p.Questions {
-			if _, answered := a[q.ID]; !answered && !q.Optional {
-				return config{}, fmt.Errorf("the question %q is not answered", q.Label)
-			}
-		}
+	a, err := steps.LoadAnswers(ID, pages, in)
+	if err != nil {
+		return config{}, err
 	}
 	var c config
-	var err error
 	if c.isa, err = smtprelay.LoadHost(in.Topology, a[QISA], steps.RoleISA); err != nil {
 		return config{}, err
 	}

@@ -2,6 +2,7 @@ package smtppublish
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -23,7 +24,7 @@ var dnsTemplate = template.Must(template.New("dns-verify.cmd.tmpl").Funcs(batch.
 
 func files(in steps.Input) ([]steps.File, error) {
 	c, err := load(in)
-	if err == errNoAnswers {
+	if errors.Is(err, steps.ErrNoAnswers) {
 		// Nothing was answered, so there is nothing to generate; a
 		// procedure can only be completed with answers.
 		return nil, nil
