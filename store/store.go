@@ -5,13 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/secex/wizard/steps"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/secex/wizard/steps"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"

@@ -3,12 +3,13 @@ package web
 import (
 	"context"
 	"fmt"
-	"github.com/secex/wizard/web/pdf"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/secex/wizard/web/pdf"
 
 	"github.com/go-chi/chi/v5"
 

@@ -4,13 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/secex/wizard/assets"
 	"mime"
 	"net/http"
 	"net/url"
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/secex/wizard/assets"
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/bundle"

@@ -22,15 +22,15 @@ var templateFS embed.FS
 // same way), vbscript.FuncMap for the directory check. A test checks each
 // with script.CheckTemplate.
 var (
-	checkTemplate        = parseTemplate("domain-check.vbs.tmpl", vbscript.FuncMap())
-	createTemplate       = parseTemplate("domain-create.cmd.tmpl", batch.FuncMap())
-	deleteTemplate       = parseTemplate("domain-delete.cmd.tmpl", batch.FuncMap())
-	createNetshTemplate  = parseTemplate("domain-create.netsh.tmpl", batch.FuncMap())
-	deleteNetshTemplate  = parseTemplate("domain-delete.netsh.tmpl", batch.FuncMap())
-	refreshTemplate      = parseTemplate("refresh.cmd.tmpl", batch.FuncMap())
-	verifyTemplate       = parseTemplate("verify.cmd.tmpl", batch.FuncMap())
-	localApplyTemplate   = parseTemplate("local-apply.cmd.tmpl", batch.FuncMap())
-	localBackoutTemplate = parseTemplate("local-backout.cmd.tmpl", batch.FuncMap())
+	checkTemplate        = script.MustParseTemplate(templateFS, "domain-check.vbs.tmpl", vbscript.FuncMap())
+	createTemplate       = script.MustParseTemplate(templateFS, "domain-create.cmd.tmpl", batch.FuncMap())
+	deleteTemplate       = script.MustParseTemplate(templateFS, "domain-delete.cmd.tmpl", batch.FuncMap())
+	createNetshTemplate  = script.MustParseTemplate(templateFS, "domain-create.netsh.tmpl", batch.FuncMap())
+	deleteNetshTemplate  = script.MustParseTemplate(templateFS, "domain-delete.netsh.tmpl", batch.FuncMap())
+	refreshTemplate      = script.MustParseTemplate(templateFS, "refresh.cmd.tmpl", batch.FuncMap())
+	verifyTemplate       = script.MustParseTemplate(templateFS, "verify.cmd.tmpl", batch.FuncMap())
+	localApplyTemplate   = script.MustParseTemplate(templateFS, "local-apply.cmd.tmpl", batch.FuncMap())
+	localBackoutTemplate = script.MustParseTemplate(templateFS, "local-backout.cmd.tmpl", batch.FuncMap())
 )
 
 // Templates lists every template with the encoders it may print through,
@@ -41,10 +41,6 @@ func templates() map[*template.Template]map[string]bool {
 		createNetshTemplate: batch.Encoders(), deleteNetshTemplate: batch.Encoders(), refreshTemplate: batch.Encoders(),
 		verifyTemplate: batch.Encoders(), localApplyTemplate: batch.Encoders(), localBackoutTemplate: batch.Encoders(),
 	}
-}
-
-func parseTemplate(name string, funcs template.FuncMap) *template.Template {
-	return template.Must(template.New(name).Funcs(funcs).Option("missingkey=error").ParseFS(templateFS, "templates/"+name))
 }
 
 // The descriptions written into the IPSec objects, in our own words.

@@ -4,10 +4,10 @@ import (
 	"embed"
 	"fmt"
 	"strings"
-	"text/template"
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/owatopology"
+	"github.com/secex/wizard/steps/script"
 	"github.com/secex/wizard/steps/script/batch"
 )
 
@@ -16,8 +16,7 @@ var templateFS embed.FS
 
 // verifyTemplate prints values only through batch.FuncMap; a test checks it
 // with script.CheckTemplate.
-var verifyTemplate = template.Must(template.New("listener-verify.cmd.tmpl").Funcs(batch.FuncMap()).
-	Option("missingkey=error").ParseFS(templateFS, "templates/listener-verify.cmd.tmpl"))
+var verifyTemplate = script.MustParseTemplate(templateFS, "listener-verify.cmd.tmpl", batch.FuncMap())
 
 func files(in steps.Input) ([]steps.File, error) {
 	c, err := Load(in)

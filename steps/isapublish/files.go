@@ -4,11 +4,11 @@ import (
 	"embed"
 	"fmt"
 	"strings"
-	"text/template"
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/isalistener"
 	"github.com/secex/wizard/steps/owatopology"
+	"github.com/secex/wizard/steps/script"
 	"github.com/secex/wizard/steps/script/powershell"
 )
 
@@ -18,8 +18,7 @@ var templateFS embed.FS
 // verifyTemplate prints values only through powershell.FuncMap; a test
 // checks it with script.CheckTemplate, and the golden file parses with the
 // PowerShell grammar check.
-var verifyTemplate = template.Must(template.New("outside-in-verify.ps1.tmpl").Funcs(powershell.FuncMap()).
-	Option("missingkey=error").ParseFS(templateFS, "templates/outside-in-verify.ps1.tmpl"))
+var verifyTemplate = script.MustParseTemplate(templateFS, "outside-in-verify.ps1.tmpl", powershell.FuncMap())
 
 func files(in steps.Input) ([]steps.File, error) {
 	c, err := Load(in)

@@ -3,10 +3,10 @@ package kms
 import (
 	"embed"
 	"fmt"
-	"github.com/secex/wizard/steps/script/text"
 	"strconv"
 	"strings"
-	"text/template"
+
+	"github.com/secex/wizard/steps/script/text"
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/script"
@@ -20,13 +20,9 @@ var templateFS embed.FS
 // checklist, batch.FuncMap for the verification file. A test checks both
 // with script.CheckTemplate.
 var (
-	checklistTemplate = parseTemplate("checklist.txt.tmpl", text.FuncMap())
-	verifyTemplate    = parseTemplate("verify.cmd.tmpl", batch.FuncMap())
+	checklistTemplate = script.MustParseTemplate(templateFS, "checklist.txt.tmpl", text.FuncMap())
+	verifyTemplate    = script.MustParseTemplate(templateFS, "verify.cmd.tmpl", batch.FuncMap())
 )
-
-func parseTemplate(name string, funcs template.FuncMap) *template.Template {
-	return template.Must(template.New(name).Funcs(funcs).Option("missingkey=error").ParseFS(templateFS, "templates/"+name))
-}
 
 func files(in steps.Input) ([]steps.File, error) {
 	c, err := load(in)

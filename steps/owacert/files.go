@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"text/template"
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/owatopology"
+	"github.com/secex/wizard/steps/script"
 	"github.com/secex/wizard/steps/script/batch"
 	"github.com/secex/wizard/steps/script/inf"
 )
@@ -20,15 +20,11 @@ var templateFS embed.FS
 // .cmd files, inf.FuncMap for the certreq request. A test checks each with
 // script.CheckTemplate.
 var (
-	verifyTemplate  = parseTemplate("fe-verify.cmd.tmpl", batch.FuncMap())
-	infTemplate     = parseTemplate("cert.inf.tmpl", inf.FuncMap())
-	requestTemplate = parseTemplate("cert-request.cmd.tmpl", batch.FuncMap())
-	backoutTemplate = parseTemplate("cert-backout.cmd.tmpl", batch.FuncMap())
+	verifyTemplate  = script.MustParseTemplate(templateFS, "fe-verify.cmd.tmpl", batch.FuncMap())
+	infTemplate     = script.MustParseTemplate(templateFS, "cert.inf.tmpl", inf.FuncMap())
+	requestTemplate = script.MustParseTemplate(templateFS, "cert-request.cmd.tmpl", batch.FuncMap())
+	backoutTemplate = script.MustParseTemplate(templateFS, "cert-backout.cmd.tmpl", batch.FuncMap())
 )
-
-func parseTemplate(name string, funcs template.FuncMap) *template.Template {
-	return template.Must(template.New(name).Funcs(funcs).Option("missingkey=error").ParseFS(templateFS, "templates/"+name))
-}
 
 func files(in steps.Input) ([]steps.File, error) {
 	c, err := Load(in)

@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"text/template"
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/script"
@@ -21,13 +20,9 @@ var templateFS embed.FS
 // hop table, batch.FuncMap for the DNS check. A test checks both with
 // script.CheckTemplate.
 var (
-	hopsTemplate      = parseTemplate("hops.txt.tmpl", text.FuncMap())
-	dnsVerifyTemplate = parseTemplate("dns-verify.cmd.tmpl", batch.FuncMap())
+	hopsTemplate      = script.MustParseTemplate(templateFS, "hops.txt.tmpl", text.FuncMap())
+	dnsVerifyTemplate = script.MustParseTemplate(templateFS, "dns-verify.cmd.tmpl", batch.FuncMap())
 )
-
-func parseTemplate(name string, funcs template.FuncMap) *template.Template {
-	return template.Must(template.New(name).Funcs(funcs).Option("missingkey=error").ParseFS(templateFS, "templates/"+name))
-}
 
 func files(in steps.Input) ([]steps.File, error) {
 	c, err := Load(in)

@@ -3,10 +3,10 @@ package rpcencrypt
 import (
 	"embed"
 	"fmt"
-	"github.com/secex/wizard/steps/script/text"
 	"strconv"
 	"strings"
-	"text/template"
+
+	"github.com/secex/wizard/steps/script/text"
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/script"
@@ -20,13 +20,9 @@ var templateFS embed.FS
 // instruction sheet, batch.FuncMap for the capture helpers. A test checks
 // both with script.CheckTemplate.
 var (
-	sheetTemplate   = parseTemplate("instructions.txt.tmpl", text.FuncMap())
-	captureTemplate = parseTemplate("capture.cmd.tmpl", batch.FuncMap())
+	sheetTemplate   = script.MustParseTemplate(templateFS, "instructions.txt.tmpl", text.FuncMap())
+	captureTemplate = script.MustParseTemplate(templateFS, "capture.cmd.tmpl", batch.FuncMap())
 )
-
-func parseTemplate(name string, funcs template.FuncMap) *template.Template {
-	return template.Must(template.New(name).Funcs(funcs).Option("missingkey=error").ParseFS(templateFS, "templates/"+name))
-}
 
 func files(in steps.Input) ([]steps.File, error) {
 	c, err := load(in)

@@ -2,10 +2,11 @@ package rpcencrypt
 
 import (
 	"bytes"
-	"github.com/secex/wizard/steps/script/text"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/secex/wizard/steps/script/text"
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/script"

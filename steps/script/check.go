@@ -3,6 +3,7 @@ package script
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
@@ -131,4 +132,13 @@ func (c *checker) unencoded(p *parse.PipeNode) string {
 		return fmt.Sprintf("the pipeline ends in %q, which is not an encoder", id.Ident)
 	}
 	return ""
+}
+
+// MustParseTemplate parses templates/name from fsys (a procedure's embedded
+// templates folder) with funcs, failing on a missing map key rather than
+// printing "<no value>" into a script. A template that does not parse is a
+// bug in the program, found by the first test that loads the package, so
+// it panics.
+func MustParseTemplate(fsys fs.FS, name string, funcs template.FuncMap) *template.Template {
+	return template.Must(template.New(name).Funcs(funcs).Option("missingkey=error").ParseFS(fsys, "templates/"+name))
 }

@@ -3,10 +3,10 @@ package smime
 import (
 	"embed"
 	"fmt"
-	"github.com/secex/wizard/steps/script/text"
 	"strconv"
 	"strings"
-	"text/template"
+
+	"github.com/secex/wizard/steps/script/text"
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/script"
@@ -17,8 +17,7 @@ var templateFS embed.FS
 
 // sheetTemplate prints values only through text.FuncMap; a test checks it
 // with script.CheckTemplate.
-var sheetTemplate = template.Must(template.New("instructions.txt.tmpl").Funcs(text.FuncMap()).
-	Option("missingkey=error").ParseFS(templateFS, "templates/instructions.txt.tmpl"))
+var sheetTemplate = script.MustParseTemplate(templateFS, "instructions.txt.tmpl", text.FuncMap())
 
 func files(in steps.Input) ([]steps.File, error) {
 	c, err := load(in)

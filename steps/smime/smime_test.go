@@ -1,10 +1,11 @@
 package smime
 
 import (
-	"github.com/secex/wizard/steps/script/text"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/secex/wizard/steps/script/text"
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/script"

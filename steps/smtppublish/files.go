@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"text/template"
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/script"
@@ -19,8 +18,7 @@ var templateFS embed.FS
 
 // dnsTemplate prints values only through batch.FuncMap; a test checks it
 // with script.CheckTemplate.
-var dnsTemplate = template.Must(template.New("dns-verify.cmd.tmpl").Funcs(batch.FuncMap()).
-	Option("missingkey=error").ParseFS(templateFS, "templates/dns-verify.cmd.tmpl"))
+var dnsTemplate = script.MustParseTemplate(templateFS, "dns-verify.cmd.tmpl", batch.FuncMap())
 
 func files(in steps.Input) ([]steps.File, error) {
 	c, err := load(in)

@@ -22,14 +22,10 @@ var templateFS embed.FS
 // test checks every one with script.CheckTemplate. Sheets are written line
 // by line through the text encoder (see Sheet).
 var (
-	applyTemplate   = parseTemplate("apply.vbs.tmpl", vbscript.FuncMap())
-	verifyTemplate  = parseTemplate("verify.vbs.tmpl", vbscript.FuncMap())
-	backoutTemplate = parseTemplate("backout.vbs.tmpl", vbscript.FuncMap())
+	applyTemplate   = script.MustParseTemplate(templateFS, "apply.vbs.tmpl", vbscript.FuncMap())
+	verifyTemplate  = script.MustParseTemplate(templateFS, "verify.vbs.tmpl", vbscript.FuncMap())
+	backoutTemplate = script.MustParseTemplate(templateFS, "backout.vbs.tmpl", vbscript.FuncMap())
 )
-
-func parseTemplate(name string, funcs template.FuncMap) *template.Template {
-	return template.Must(template.New(name).Funcs(funcs).Option("missingkey=error").ParseFS(templateFS, "templates/"+name))
-}
 
 // IISPolicy is what the wizard sets on one SMTP virtual server of a server
 // that runs the plain IIS SMTP service and no Exchange: an SMTP gateway or

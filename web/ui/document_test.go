@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+
 	"github.com/secex/wizard/steps/bundle"
 	"github.com/secex/wizard/steps/runbook"
 	"github.com/secex/wizard/steps/runbook/runbooktest"
