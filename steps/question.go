@@ -26,11 +26,14 @@ const (
 	KindObjectName                  // see ParseObjectName
 	KindCAConfig                    // see ParseCAConfig
 	KindSubjectText                 // see ParseSubjectText
+	KindList                        // any number of values, one a line, each parsed by Question.Item
 )
 
 // Multiple reports whether answers of this kind hold several values, stored
 // one a line.
-func (k Kind) Multiple() bool { return k == KindChoices || k == KindServers || k == KindPrefixes }
+func (k Kind) Multiple() bool {
+	return k == KindChoices || k == KindServers || k == KindPrefixes || k == KindList
+}
 
 // Choice is one option of a KindChoice or KindChoices question.
 type Choice struct {
@@ -52,6 +55,14 @@ type Question struct {
 	Min, Max int    // for KindNumber
 	Default  string // pre-filled answer in stored form; empty for none
 	Optional bool   // may be left blank
+
+	// For KindList: Item parses one line into its stored form or says
+	// what is wrong with it, and MaxItems, when above zero, is the most
+	// lines accepted. A list is as long as the administrator needs, where
+	// a fixed number of boxes would be too few for some and clutter for
+	// the rest.
+	Item     func(string) (string, error)
+	MaxItems int
 
 	// DefaultFrom, when set, computes the pre-filled answer from the
 	// topology and the procedure's answers so far (for example every
@@ -133,8 +144,12 @@ func (q Question) Options(t Topology) []Choice {
 func (q Question) Parse(raw []string, t Topology) (string, error) {
 	var vals []string
 	for _, r := range raw {
-		if q.Kind == KindPrefixes {
+		switch q.Kind {
+		case KindPrefixes:
 			vals = append(vals, strings.FieldsFunc(r, func(c rune) bool { return c == '\n' || c == '\r' || c == ',' })...)
+			continue
+		case KindList:
+			vals = append(vals, strings.FieldsFunc(r, func(c rune) bool { return c == '\n' || c == '\r' })...)
 			continue
 		}
 		vals = append(vals, r)
@@ -168,6 +183,9 @@ func (q Question) Parse(raw []string, t Topology) (string, error) {
 		if !slices.Contains(out, n) {
 			out = append(out, n)
 		}
+	}
+	if q.MaxItems > 0 && len(out) > q.MaxItems {
+		return "", fmt.Errorf("Give at most %d, one a line; there are %d", q.MaxItems, len(out))
 	}
 	if q.Kind == KindChoices || q.Kind == KindServers {
 		// Keep the order the options are shown in, so the stored answer
@@ -246,6 +264,15 @@ func (q Question) parseOne(v string, opts []Choice) (string, error) {
 	case KindSubjectText:
 		s, err := ParseSubjectText(v)
 		return string(s), err
+	case KindList:
+		if q.Item == nil {
+			return "", fmt.Errorf("question %s has no parser for its lines", q.ID)
+		}
+		s, err := q.Item(v)
+		if err != nil {
+			return "", fmt.Errorf("%q: %w", v, err)
+		}
+		return s, nil
 	}
 	return "", fmt.Errorf("question %s has no kind", q.ID)
 }

@@ -31,6 +31,12 @@ type Step struct {
 
 	Pages []Page
 
+	// Upgrade, when set, rewrites answers saved by an earlier version of
+	// the procedure into today's questions, for project files written
+	// before a question changed (the database is converted by a
+	// migration). It returns a new map and leaves its argument alone.
+	Upgrade func(Answers) Answers
+
 	// Check finds what is wrong across the answers and servers. Errors block
 	// every output; warnings are shown and need a recorded reason.
 	Check func(Input) []Finding

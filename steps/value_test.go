@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"errors"
 	"net/netip"
 	"strings"
 	"testing"
@@ -287,6 +288,25 @@ func TestQuestionParse(t *testing.T) {
 	pre := Question{ID: "p", Label: "Networks", Kind: KindPrefixes}
 	if got, err := pre.Parse([]string{"10.0.0.0/8\r\n192.168.1.0/24, 10.0.0.0/8"}, topo); err != nil || got != "10.0.0.0/8\n192.168.1.0/24" {
 		t.Errorf("prefixes = %q, %v", got, err)
+	}
+	upper := func(s string) (string, error) {
+		if strings.ContainsAny(s, "!,") {
+			return "", errors.New("no ! or , please")
+		}
+		return strings.ToUpper(s), nil
+	}
+	list := Question{ID: "l", Label: "Words", Kind: KindList, Item: upper, MaxItems: 3}
+	if got, err := list.Parse([]string{" two words \r\n\nother\r\nTWO WORDS"}, topo); err != nil || got != "TWO WORDS\nOTHER" {
+		t.Errorf("list = %q, %v; want each line parsed, blanks and repeats dropped, spaces within a line kept", got, err)
+	}
+	if _, err := list.Parse([]string{"ok\nbad!"}, topo); err == nil || err.Error() != `"bad!": no ! or , please` {
+		t.Errorf("bad line: %v; want the line named with the parser's reason", err)
+	}
+	if _, err := list.Parse([]string{"a\nb\nc\nd"}, topo); err == nil || !strings.Contains(err.Error(), "at most 3") {
+		t.Errorf("too many lines: %v", err)
+	}
+	if _, err := list.Parse([]string{"\n \n"}, topo); err == nil {
+		t.Error("an empty required list was accepted")
 	}
 }
 

@@ -276,7 +276,7 @@ func controlFor(k steps.Kind) string {
 		return "radios"
 	case steps.KindChoices, steps.KindServers:
 		return "checkboxes"
-	case steps.KindPrefixes:
+	case steps.KindPrefixes, steps.KindList:
 		return "textarea"
 	}
 	return "text"
@@ -300,7 +300,7 @@ func (s *Server) questionView(r *http.Request, ps *projectState, st *steps.Step,
 	single := len(pg.Questions) == 1 && pg.Title == ""
 	for _, qu := range pg.Questions {
 		f := ui.Field{ID: qu.ID, Label: qu.Label, Hint: qu.Hint, Optional: qu.Optional, Options: qu.Options(ps.topology),
-			Error: problems.For(qu.ID), IsHeading: single, Mono: isIdentifier(qu.Kind), Wide: qu.Kind == steps.KindPrefixes || qu.Kind == steps.KindCAConfig}
+			Error: problems.For(qu.ID), IsHeading: single, Mono: isIdentifier(qu.Kind), Wide: qu.Kind == steps.KindPrefixes || qu.Kind == steps.KindList || qu.Kind == steps.KindCAConfig}
 		if typed != nil {
 			vals := typed[qu.ID]
 			f.Values = vals

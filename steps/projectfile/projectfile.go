@@ -370,8 +370,12 @@ func check(f File, catalog []*steps.Step) (Project, steps.Problems) {
 			ps.Add("answers."+id, fmt.Sprintf("%q is not a procedure of this wizard; `wizard procedures` lists them", id))
 			continue
 		}
-		qids := make([]string, 0, len(f.Answers[id]))
-		for q := range f.Answers[id] {
+		saved := steps.Answers(f.Answers[id])
+		if st.Upgrade != nil {
+			saved = st.Upgrade(saved)
+		}
+		qids := make([]string, 0, len(saved))
+		for q := range saved {
 			qids = append(qids, q)
 		}
 		sort.Strings(qids)
@@ -384,7 +388,7 @@ func check(f File, catalog []*steps.Step) (Project, steps.Problems) {
 		a := steps.Answers{}
 		bad := map[string]error{}
 		for _, qid := range qids {
-			raw := f.Answers[id][qid]
+			raw := saved[qid]
 			q, ok := st.Question(qid)
 			if !ok {
 				ps.Add("answers."+id+"."+qid, fmt.Sprintf("%q is not a question of %s", qid, id))

@@ -2,6 +2,7 @@ package projectfile
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"strings"
@@ -175,6 +176,31 @@ func TestAnswersOfSkippedPagesAreKept(t *testing.T) {
 	}
 	if _, ps := decodeString(stale); !strings.Contains(ps.For("answers.key-management-service.kms-server"), "GONE01") {
 		t.Errorf("an asked page's bad answer was not refused: %v", ps)
+	}
+}
+
+// TestOldScreenerBoxesAreUpgraded imports a file written when the Message
+// Screener's lists were fixed boxes: they arrive as today's one-a-line
+// answers.
+func TestOldScreenerBoxesAreUpgraded(t *testing.T) {
+	doc, _ := os.ReadFile(examplePath)
+	var f map[string]any
+	if err := json.Unmarshal(doc, &f); err != nil {
+		t.Fatal(err)
+	}
+	f["answers"].(map[string]any)["smtp-message-screener"] = map[string]any{
+		"use-screener": "yes", "block-domains": "yes", "sender-domain-1": "spam.example.net", "sender-domain-2": "",
+		"block-senders": "yes", "sender-1-mailbox": "offers", "sender-1-domain": "mailer.example.net",
+		"sender-2-mailbox": "", "sender-2-domain": "",
+	}
+	b, _ := json.Marshal(f)
+	p, ps := decodeString(string(b))
+	if len(ps) > 0 {
+		t.Fatalf("old boxes refused: %v", ps)
+	}
+	got := p.Answers["smtp-message-screener"]
+	if got["sender-domains"] != "spam.example.net" || got["senders"] != "offers@mailer.example.net" || got["sender-domain-1"] != "" {
+		t.Errorf("upgraded answers: %v", got)
 	}
 }
 

@@ -2,8 +2,10 @@ package screener
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/smtppublish"
@@ -37,53 +39,13 @@ func reparse(in steps.Input) (steps.Answers, []steps.Finding) {
 	return steps.Reparse(ID, pages, in)
 }
 
-// lists parses the filter's lists from a with this package's own parsers,
-// which are stricter than the questions' kinds. The problems come back
-// with the questions that fix them.
-type listProblem struct {
-	fix []string
-	err error
-}
-
-func lists(a steps.Answers) (domains []steps.FQDN, senders, keywords []string, ps []listProblem) {
-	for n := 1; n <= SenderDomains; n++ {
-		if v := a[QSenderDomain(n)]; v != "" {
-			d, err := ParseSenderDomain(v)
-			if err != nil {
-				ps = append(ps, listProblem{[]string{QSenderDomain(n)}, fmt.Errorf("sender domain %d: %w", n, err)})
-				continue
-			}
-			domains = append(domains, d)
-		}
+// lists returns the filter's lists from a, answers that Reparse has
+// already parsed with this package's parsers (the questions' Item).
+func lists(a steps.Answers) (domains []steps.FQDN, senders, keywords []string) {
+	for _, v := range a.Values(QSenderDomains) {
+		domains = append(domains, steps.FQDN(v))
 	}
-	for n := 1; n <= Senders; n++ {
-		m, d := a[QSenderMailbox(n)], a[QSenderDomainOf(n)]
-		switch {
-		case m == "" && d == "":
-			continue
-		case m == "" || d == "":
-			ps = append(ps, listProblem{[]string{QSenderMailbox(n), QSenderDomainOf(n)},
-				fmt.Errorf("sender %d has only one of its two parts; give both the part before the @ and the domain, or neither", n)})
-			continue
-		}
-		s, err := ParseSenderAddress(m, d)
-		if err != nil {
-			ps = append(ps, listProblem{[]string{QSenderMailbox(n), QSenderDomainOf(n)}, fmt.Errorf("sender %d: %w", n, err)})
-			continue
-		}
-		senders = append(senders, s)
-	}
-	for n := 1; n <= Keywords; n++ {
-		if v := a[QKeyword(n)]; v != "" {
-			k, err := ParseKeyword(v)
-			if err != nil {
-				ps = append(ps, listProblem{[]string{QKeyword(n)}, fmt.Errorf("keyword %d: %w", n, err)})
-				continue
-			}
-			keywords = append(keywords, k)
-		}
-	}
-	return domains, senders, keywords, ps
+	return domains, a.Values(QSenders), a.Values(QKeywords)
 }
 
 // load parses the answers for generation. Any answer that does not parse,
@@ -127,11 +89,7 @@ func load(in steps.Input) (config, error) {
 	}
 	c.attachments = a.Values(QAttachments)
 	c.attachAction = a[QAttachmentAction]
-	var ps []listProblem
-	c.senderDomains, c.senders, c.keywords, ps = lists(a)
-	if len(ps) > 0 {
-		return config{}, ps[0].err
-	}
+	c.senderDomains, c.senders, c.keywords = lists(a)
 	c.keywordScope, c.keywordAction = a[QKeywordScope], a[QKeywordAction]
 	return c, nil
 }
@@ -143,4 +101,40 @@ func (c config) policy() smtprelay.IISPolicy {
 		Relay: c.relay, ConnectAll: c.connectAll, Connect: c.connect,
 		Prefix: "screener", Step: ID, Purpose: "the Message Screener host",
 	}
+}
+
+// upgrade turns the filter lists of a project file written when they were
+// fixed boxes (sender-domain-1 to -5, sender-N-mailbox and sender-N-domain
+// for N from 1 to 3, keyword-1 to -5) into today's one-a-line answers, as
+// migration 0008 does in the database: in box order, without empty boxes,
+// and with a sender that has one part only kept as typed, so that it is
+// asked for again.
+func upgrade(old steps.Answers) steps.Answers {
+	a := maps.Clone(old)
+	var domains, senders, keywords []string
+	for n := 1; n <= 99; n++ {
+		d := a["sender-domain-"+strconv.Itoa(n)]
+		m := a["sender-"+strconv.Itoa(n)+"-mailbox"]
+		sd := a["sender-"+strconv.Itoa(n)+"-domain"]
+		k := a["keyword-"+strconv.Itoa(n)]
+		delete(a, "sender-domain-"+strconv.Itoa(n))
+		delete(a, "sender-"+strconv.Itoa(n)+"-mailbox")
+		delete(a, "sender-"+strconv.Itoa(n)+"-domain")
+		delete(a, "keyword-"+strconv.Itoa(n))
+		if d = strings.TrimSpace(d); d != "" {
+			domains = append(domains, d)
+		}
+		if m, sd = strings.TrimSpace(m), strings.TrimSpace(sd); m != "" || sd != "" {
+			senders = append(senders, m+"@"+sd)
+		}
+		if k = strings.TrimSpace(k); k != "" {
+			keywords = append(keywords, k)
+		}
+	}
+	for q, vs := range map[string][]string{QSenderDomains: domains, QSenders: senders, QKeywords: keywords} {
+		if _, ok := a[q]; !ok && len(vs) > 0 {
+			a[q] = strings.Join(vs, "\n")
+		}
+	}
+	return a
 }

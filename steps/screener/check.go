@@ -19,8 +19,6 @@ const (
 	CodeConnectBlocksISA   = "connections-block-published-host"
 	CodeConnectMissGateway = "connections-miss-gateway"
 	CodeCommandLimitsOff   = "command-limits-off"
-	CodeSenderIncomplete   = "sender-incomplete"
-	CodeFilterValueInvalid = "filter-value-invalid"
 	CodeOwnDomainBlocked   = "own-domain-blocked"
 )
 
@@ -80,14 +78,6 @@ func check(in steps.Input) []steps.Finding {
 		}
 	}
 
-	_, _, _, ps := lists(a)
-	for _, p := range ps {
-		code := CodeFilterValueInvalid
-		if strings.Contains(p.err.Error(), "only one of its two parts") {
-			code = CodeSenderIncomplete
-		}
-		fs = append(fs, steps.Finding{Code: code, Severity: steps.Error, Fix: p.fix, Message: upperFirst(p.err.Error()) + "."})
-	}
 	fs = append(fs, ownDomains(in, a)...)
 
 	relay, _ := smtprelay.ParseList(a, QRelay)
@@ -143,27 +133,28 @@ func ownDomains(in steps.Input, a steps.Answers) []steps.Finding {
 		}
 		return ""
 	}
-	for n := 1; n <= SenderDomains; n++ {
-		d, err := ParseSenderDomain(a[QSenderDomain(n)])
+	for _, v := range a.Values(QSenderDomains) {
+		d, err := ParseSenderDomain(v)
 		if err != nil {
 			continue
 		}
 		if o := own(d); o != "" {
 			fs = append(fs, steps.Finding{
-				Code: CodeOwnDomainBlocked, Severity: steps.Error, Fix: []string{QSenderDomain(n)},
+				Code: CodeOwnDomainBlocked, Severity: steps.Error, Fix: []string{QSenderDomains},
 				Message: "Sender domain " + string(d) + " is, or is part of, your own domain " + o + ": the filter would reject mail your own users send. Remove it.",
 			})
 		}
 	}
-	for n := 1; n <= Senders; n++ {
-		d, err := ParseSenderDomain(a[QSenderDomainOf(n)])
-		if err != nil || a[QSenderMailbox(n)] == "" {
+	for _, v := range a.Values(QSenders) {
+		addr, err := ParseSender(v)
+		if err != nil {
 			continue
 		}
-		if o := own(d); o != "" {
+		_, d, _ := strings.Cut(addr, "@")
+		if o := own(steps.FQDN(d)); o != "" {
 			fs = append(fs, steps.Finding{
-				Code: CodeOwnDomainBlocked, Severity: steps.Error, Fix: []string{QSenderDomainOf(n), QSenderMailbox(n)},
-				Message: "Sender " + a[QSenderMailbox(n)] + "@" + string(d) + " is an address in your own domain " + o + ". Spammers forge such addresses, but a rule on it also rejects the real user's mail to the Internet and back; block it only if the mailbox does not exist, and record that.",
+				Code: CodeOwnDomainBlocked, Severity: steps.Error, Fix: []string{QSenders},
+				Message: "Sender " + addr + " is an address in your own domain " + o + ". Spammers forge such addresses, but a rule on it also rejects the real user's mail to the Internet and back; block it only if the mailbox does not exist, and record that.",
 			})
 		}
 	}
@@ -210,9 +201,3 @@ func connections(in steps.Input, a steps.Answers) []steps.Finding {
 	return fs
 }
 
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}

@@ -2,7 +2,6 @@ package screener
 
 import (
 	"slices"
-	"strconv"
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/smtppublish"
@@ -29,34 +28,19 @@ const (
 	QAttachments      = "attachments"       // attachment extensions to stop
 	QAttachmentAction = "attachment-action" // what happens to such messages
 	QBlockDomains     = "block-domains"     // reject some sender domains
+	QSenderDomains    = "sender-domains"    // the sender domains, one a line
 	QBlockSenders     = "block-senders"     // reject some sender addresses
+	QSenders          = "senders"           // the sender addresses, one a line
 	QUseKeywords      = "use-keywords"      // look for keywords
+	QKeywords         = "keywords"          // the keywords, one a line
 	QKeywordScope     = "keyword-scope"     // where keywords are looked for
 	QKeywordAction    = "keyword-action"    // what happens to such messages
 	QCommandLimits    = "command-limits"    // keep the SMTP command length limits
 )
 
-// Numbers of boxes for each list.
-const (
-	SenderDomains = 5
-	Senders       = 3
-	Keywords      = 5
-)
-
-// QSenderDomain is the question ID of the n-th blocked sender domain
-// (from 1).
-func QSenderDomain(n int) string { return "sender-domain-" + strconv.Itoa(n) }
-
-// QSenderMailbox is the question ID of the part before the @ of the n-th
-// blocked sender address (from 1).
-func QSenderMailbox(n int) string { return "sender-" + strconv.Itoa(n) + "-mailbox" }
-
-// QSenderDomainOf is the question ID of the domain of the n-th blocked
-// sender address (from 1).
-func QSenderDomainOf(n int) string { return "sender-" + strconv.Itoa(n) + "-domain" }
-
-// QKeyword is the question ID of the n-th keyword (from 1).
-func QKeyword(n int) string { return "keyword-" + strconv.Itoa(n) }
+// MaxListItems is the most lines each of the filter's lists takes: more
+// than an administrator types into ISA Management by hand in one change.
+const MaxListItems = 100
 
 // Answers of the choice questions.
 const (
@@ -108,6 +92,7 @@ var Step = &steps.Step{
 	},
 	Applies: applies,
 	Pages:   pages,
+	Upgrade: upgrade,
 	Check:   check,
 	Plan:    plan,
 	Files:   files,
@@ -246,32 +231,24 @@ func buildPages() []steps.Page {
 		},
 		yesNoPage(QBlockDomains, "Should the filter reject mail from some sender domains?", "Whole domains known to send only unwanted mail."),
 	}
-	domains := steps.Page{ID: "sender-domains", When: usedAnd(QBlockDomains), Title: "Which sender domains should the filter reject?",
-		Intro: "Mail from these domains is refused. Fill in as many boxes as you need, at least the first. Never enter your own domains."}
-	for n := 1; n <= SenderDomains; n++ {
-		domains.Questions = append(domains.Questions, steps.Question{
-			ID: QSenderDomain(n), Label: "Domain " + strconv.Itoa(n), Hint: hintIf(n == 1, "For example spam.example.net"),
-			Kind: steps.KindFQDN, Optional: n > 1,
-		})
-	}
-	senders := steps.Page{ID: "senders", When: usedAnd(QBlockSenders), Title: "Which sender addresses should the filter reject?",
-		Intro: "Give each address in two parts: the part before the @, and the domain after it. Fill in as many as you need, at least the first."}
-	for n := 1; n <= Senders; n++ {
-		senders.Questions = append(senders.Questions,
-			steps.Question{ID: QSenderMailbox(n), Label: "Sender " + strconv.Itoa(n) + ": the part before the @",
-				Hint: hintIf(n == 1, "For example offers. Letters, digits, dots, hyphens and underscores."), Kind: steps.KindObjectName, Optional: n > 1},
-			steps.Question{ID: QSenderDomainOf(n), Label: "Sender " + strconv.Itoa(n) + ": the domain after the @",
-				Hint: hintIf(n == 1, "For example bulk.example.net"), Kind: steps.KindFQDN, Optional: n > 1},
-		)
-	}
-	keywords := steps.Page{ID: "keywords", When: usedAnd(QUseKeywords), Title: "Which keywords should the filter look for?",
-		Intro: "A message containing one of these words or phrases is held or deleted. Use at least three letters each; the filter also finds a keyword inside longer words. Fill in as many boxes as you need, at least the first."}
-	for n := 1; n <= Keywords; n++ {
-		keywords.Questions = append(keywords.Questions, steps.Question{
-			ID: QKeyword(n), Label: "Keyword " + strconv.Itoa(n),
-			Hint: hintIf(n == 1, "Letters, digits, spaces and . ' ( ) & / - only"), Kind: steps.KindSubjectText, Optional: n > 1,
-		})
-	}
+	domains := steps.Page{ID: "sender-domains", When: usedAnd(QBlockDomains), Questions: []steps.Question{{
+		ID: QSenderDomains, Label: "Which sender domains should the filter reject?", Kind: steps.KindList,
+		Hint:     "One domain a line, such as spam.example.net. Mail from these domains is refused. Never enter your own domains.",
+		Item:     func(s string) (string, error) { d, err := ParseSenderDomain(s); return string(d), err },
+		MaxItems: MaxListItems,
+	}}}
+	senders := steps.Page{ID: "senders", When: usedAnd(QBlockSenders), Questions: []steps.Question{{
+		ID: QSenders, Label: "Which sender addresses should the filter reject?", Kind: steps.KindList,
+		Hint:     "One address a line, such as offers@bulk.example.net. The part before the @ may hold letters, digits, dots, hyphens and underscores.",
+		Item:     ParseSender,
+		MaxItems: MaxListItems,
+	}}}
+	keywords := steps.Page{ID: "keywords", When: usedAnd(QUseKeywords), Questions: []steps.Question{{
+		ID: QKeywords, Label: "Which keywords should the filter look for?", Kind: steps.KindList,
+		Hint:     "One word or phrase a line, at least three letters or digits each: the filter also finds a keyword inside longer words. Letters, digits, spaces and . ' ( ) & / - only.",
+		Item:     ParseKeyword,
+		MaxItems: MaxListItems,
+	}}}
 	rule := steps.Page{ID: "keyword-rule", Title: "How should the filter treat the keywords?",
 		When: usedAnd(QUseKeywords),
 		Questions: []steps.Question{

@@ -2,7 +2,9 @@ package screener
 
 import (
 	"bytes"
+	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -110,13 +112,14 @@ func TestCheck(t *testing.T) {
 		{name: "public relay range", answers: mine(steps.Answers{QRelay: "198.51.100.0/24"}), want: []string{smtprelay.CodeRelayPublicRange, smtprelay.CodeRelayOutside}},
 		{name: "relay outside the networks", answers: mine(steps.Answers{QRelay: "192.168.5.5"}), want: []string{smtprelay.CodeRelayOutside}},
 		{name: "relay for ISA Server", answers: mine(steps.Answers{QRelay: "10.1.0.1"}), want: []string{smtprelay.CodeRelayIncludesISA}},
-		{name: "sender with one part", answers: mine(steps.Answers{QSenderMailbox(2): "sales"}), want: []string{CodeSenderIncomplete}},
-		{name: "sender with a space", answers: mine(steps.Answers{QSenderMailbox(2): "big sales", QSenderDomainOf(2): "example.net"}), want: []string{CodeFilterValueInvalid}},
-		{name: "keyword too short", answers: mine(steps.Answers{QKeyword(3): "ad"}), want: []string{CodeFilterValueInvalid}},
-		{name: "own domain blocked", answers: mine(steps.Answers{QSenderDomain(3): "contoso.com"}), want: []string{CodeOwnDomainBlocked}},
-		{name: "own subdomain blocked", answers: mine(steps.Answers{QSenderDomain(3): "corp.contoso.com"}), want: []string{CodeOwnDomainBlocked}},
-		{name: "own address blocked", answers: mine(steps.Answers{QSenderMailbox(2): "ceo", QSenderDomainOf(2): "contoso.com"}), want: []string{CodeOwnDomainBlocked}},
-		{name: "keyword with a percent sign", answers: mine(steps.Answers{QKeyword(3): "100% free"}), want: []string{CodeAnswerInvalid}},
+		{name: "sender without its domain", answers: mine(steps.Answers{QSenders: "offers@mailer.example.net\nsales"}), want: []string{CodeAnswerInvalid}},
+		{name: "sender with a space", answers: mine(steps.Answers{QSenders: "big sales@example.net"}), want: []string{CodeAnswerInvalid}},
+		{name: "keyword too short", answers: mine(steps.Answers{QKeywords: "make money fast\nad"}), want: []string{CodeAnswerInvalid}},
+		{name: "own domain blocked", answers: mine(steps.Answers{QSenderDomains: "spam.example.net\ncontoso.com"}), want: []string{CodeOwnDomainBlocked}},
+		{name: "own subdomain blocked", answers: mine(steps.Answers{QSenderDomains: "corp.contoso.com"}), want: []string{CodeOwnDomainBlocked}},
+		{name: "own address blocked", answers: mine(steps.Answers{QSenders: "ceo@contoso.com"}), want: []string{CodeOwnDomainBlocked}},
+		{name: "keyword with a percent sign", answers: mine(steps.Answers{QKeywords: "100% free"}), want: []string{CodeAnswerInvalid}},
+		{name: "too many keywords", answers: mine(steps.Answers{QKeywords: manyKeywords(MaxListItems + 1)}), want: []string{CodeAnswerInvalid}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -249,9 +252,22 @@ func TestParseMailbox(t *testing.T) {
 			t.Errorf("ParseMailbox(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for in, msg := range map[string]string{"a@b.com": "only the part before the @", "a..b": "two dots", ".a": "starting and ending", "a b": "letters, digits", "": "Enter the part", strings.Repeat("a", 65): "at most 64"} {
+	for in, msg := range map[string]string{"a@b.com": "one @", "a..b": "two dots", ".a": "starting and ending", "a b": "letters, digits", "": "Enter the part", strings.Repeat("a", 65): "at most 64"} {
 		if _, err := ParseMailbox(in); err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("ParseMailbox(%q) error = %v, want %q", in, err, msg)
+		}
+	}
+}
+
+func TestParseSender(t *testing.T) {
+	for in, want := range map[string]string{"Offers@Bulk.Example.NET": "offers@bulk.example.net", " j.smith@mailer.example.net ": "j.smith@mailer.example.net"} {
+		if got, err := ParseSender(in); err != nil || got != want {
+			t.Errorf("ParseSender(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for in, msg := range map[string]string{"offers": "whole address", "a@b@example.net": "one @", "@example.net": "Enter the part", "offers@": "FQDN", "big sales@example.net": "letters, digits"} {
+		if _, err := ParseSender(in); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("ParseSender(%q) error = %v, want %q", in, err, msg)
 		}
 	}
 }
@@ -344,6 +360,29 @@ func FuzzParseSenderAddress(f *testing.F) {
 	})
 }
 
+// FuzzParseSender checks that a whole address typed on one line parses to
+// the same address its two parts give, and to itself again.
+func FuzzParseSender(f *testing.F) {
+	for _, h := range scripttest.Hostile() {
+		f.Add(h)
+		f.Add("offers@" + h)
+		f.Add(h + "@example.net")
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := ParseSender(s)
+		if err != nil {
+			return
+		}
+		local, domain, _ := strings.Cut(strings.TrimSpace(s), "@")
+		if want, err := ParseSenderAddress(local, domain); err != nil || a != want {
+			t.Fatalf("ParseSender(%q) = %q; its parts give %q, %v", s, a, want, err)
+		}
+		if again, err := ParseSender(a); err != nil || again != a {
+			t.Fatalf("ParseSender(%q) = %q does not parse to itself: %q, %v", s, a, again, err)
+		}
+	})
+}
+
 func FuzzParseKeyword(f *testing.F) {
 	for _, h := range scripttest.Hostile() {
 		f.Add(h)
@@ -360,9 +399,44 @@ func FuzzParseKeyword(f *testing.F) {
 			t.Fatalf("ParseKeyword(%q) = %q", s, k)
 		}
 		// A keyword also fits the question it is typed into.
-		q, _ := Step.Question(QKeyword(1))
+		q, _ := Step.Question(QKeywords)
 		if _, err := q.Parse([]string{k}, steps.Topology{}); err != nil && len(k) <= 64 {
 			t.Fatalf("keyword %q accepted here but refused by its question: %v", k, err)
 		}
 	})
+}
+
+// manyKeywords returns n distinct valid keywords, one a line.
+func manyKeywords(n int) string {
+	var ks []string
+	for i := range n {
+		ks = append(ks, "offer "+strconv.Itoa(1000+i))
+	}
+	return strings.Join(ks, "\n")
+}
+
+// TestUpgrade checks the conversion of the old fixed boxes: box order,
+// empty boxes left out, a one-part sender kept as typed, today's answers
+// and other answers left alone.
+func TestUpgrade(t *testing.T) {
+	old := steps.Answers{
+		"block-domains": "yes", "sender-domain-1": "a.example.net", "sender-domain-2": " ", "sender-domain-3": "c.example.net",
+		"sender-1-mailbox": "offers", "sender-1-domain": "b.example.net", "sender-2-mailbox": "", "sender-2-domain": "x.example.net",
+		"keyword-1": "make money fast", "keyword-5": "limited offer", "keyword-scope": "body",
+	}
+	want := steps.Answers{
+		"block-domains": "yes", "keyword-scope": "body",
+		QSenderDomains: "a.example.net\nc.example.net", QSenders: "offers@b.example.net\n@x.example.net", QKeywords: "make money fast\nlimited offer",
+	}
+	got := upgrade(old)
+	if !maps.Equal(got, want) {
+		t.Errorf("upgrade:\n got %v\nwant %v", got, want)
+	}
+	if old["sender-domain-1"] != "a.example.net" {
+		t.Error("upgrade changed its argument")
+	}
+	now := steps.Answers{QKeywords: "kept as is", "keyword-1": "stale box"}
+	if got := upgrade(now); got[QKeywords] != "kept as is" || len(got) != 1 {
+		t.Errorf("an answer of today was replaced: %v", got)
+	}
 }

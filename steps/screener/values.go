@@ -29,7 +29,7 @@ func ParseMailbox(s string) (string, error) {
 	case s == "":
 		return "", errors.New(form)
 	case strings.Contains(s, "@"):
-		return "", errors.New("Enter only the part before the @; the domain goes in its own box")
+		return "", errors.New("A sender address has one @")
 	case len(s) > 64:
 		return "", errors.New("The part before the @ has at most 64 characters")
 	case strings.Contains(s, ".."):
@@ -52,6 +52,19 @@ func ParseSenderAddress(mailbox, domain string) (string, error) {
 		return "", err
 	}
 	return m + "@" + string(d), nil
+}
+
+// ParseSender checks a sender address for the filter's list of senders,
+// typed whole: mailbox@domain.
+func ParseSender(s string) (string, error) {
+	mailbox, domain, ok := strings.Cut(strings.TrimSpace(s), "@")
+	switch {
+	case !ok:
+		return "", errors.New("Enter the whole address, such as offers@bulk.example.net")
+	case strings.Contains(domain, "@"):
+		return "", errors.New("A sender address has one @")
+	}
+	return ParseSenderAddress(mailbox, domain)
 }
 
 // ParseSenderDomain checks a domain whose mail the filter rejects: a DNS

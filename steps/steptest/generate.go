@@ -110,6 +110,14 @@ func answerFor(q steps.Question, t steps.Topology, a steps.Answers) string {
 		return `dc001.corp.example.com\Corp Issuing CA`
 	case steps.KindSubjectText:
 		return "Contoso"
+	case steps.KindList:
+		// The first of a few plausible lines that the question's own
+		// parser takes.
+		for _, v := range []string{"spam.example.net", "offers@bulk.example.net", "limited offer"} {
+			if s, err := q.Item(v); err == nil {
+				return s
+			}
+		}
 	}
 	return ""
 }

@@ -2,7 +2,7 @@
 ' Procedures: smtp-gateway
 ' Project: Contoso SMTP hardening 2004
 ' For: SMTPGW01
-' Answers hash: sha256:6f5e41f4ff51452f2e0887afeeeb4636fd7c8fa4787088b6a7454d5707df87b0
+' Answers hash: sha256:2114d0e844a005dccb5ba0cecdba301a2aa8a1272f5fc49a563a3bd4129babd8
 ' Purpose: change the SMTP gateway's relay and connection lists on IIS://localhost/SMTPSVC/1; backout: gateway-relay-backout.vbs
 ' Run first: nothing; run it from the folder it is in, which must be writable
 '
