@@ -200,4 +200,3 @@ func connections(in steps.Input, a steps.Answers) []steps.Finding {
 	}
 	return fs
 }
-
