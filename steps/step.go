@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sync"
 )
@@ -261,13 +262,16 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 		actions  []Action
 		files    []File
 	}
-	results, _ := Concurrently(len(ready), func(i int) (result, error) {
+	results, err := Concurrently(len(ready), func(i int) (result, error) {
 		var r result
 		if s := ready[i]; s.Check != nil {
 			r.findings = s.Check(in)
 		}
 		return r, nil
 	})
+	if err != nil {
+		return out, err
+	}
 	for i, s := range ready {
 		for _, f := range results[i].findings {
 			f.Step = s.ID
@@ -277,7 +281,7 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 	if out.Blocked() {
 		return out, nil
 	}
-	results, err := Concurrently(len(ready), func(i int) (result, error) {
+	results, err = Concurrently(len(ready), func(i int) (result, error) {
 		var r result
 		var err error
 		s := ready[i]
@@ -329,15 +333,27 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 // returns the results in order, so that they do not depend on which call
 // finishes first. The error is the first in order; every call is made
 // even when one fails. f must only read what it shares with other calls.
+//
+// A call that panics gives an error with the panic and its stack instead:
+// on a goroutine of its own a panic would end the whole server, where on
+// the request's goroutine it ends only that request.
 func Concurrently[T any](n int, f func(i int) (T, error)) ([]T, error) {
 	results := make([]T, n)
 	errs := make([]error, n)
+	call := func(i int) {
+		defer func() {
+			if r := recover(); r != nil {
+				errs[i] = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+			}
+		}()
+		results[i], errs[i] = f(i)
+	}
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), n) {
 		wg.Go(func() {
 			for i := range next {
-				results[i], errs[i] = f(i)
+				call(i)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package steps_test
 
 import (
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,6 +36,17 @@ func TestConcurrently(t *testing.T) {
 		if i != 7 && i != 30 && v != i*i {
 			t.Fatalf("result %d = %d, want %d", i, v, i*i)
 		}
+	}
+	// A panic is an error of its call, not the end of the program.
+	_, err = steps.Concurrently(3, func(i int) (int, error) {
+		if i == 1 {
+			var m map[string]int
+			m["x"] = 1
+		}
+		return i, nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "panic: assignment to entry in nil map") {
+		t.Errorf("panicking call: %v", err)
 	}
 	if got, err := steps.Concurrently(0, func(int) (string, error) { return "", errors.New("called") }); err != nil || len(got) != 0 {
 		t.Errorf("no items: %v, %v", got, err)

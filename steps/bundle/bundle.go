@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -166,36 +167,60 @@ func render(opts Options, doc *runbook.Doc, out steps.Output, withServers bool) 
 	var wholeErr error
 	next := make(chan int)
 	about := newAbout(opts)
+	// one makes item i with w: the whole runbook for -1, else the target's
+	// bundle. A panic becomes the item's error: on a goroutine of its own
+	// it would end the whole server.
+	one := func(w *deflater, i int) (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("bundle: panic: %v\n%s", p, debug.Stack())
+			}
+		}()
+		if i < 0 {
+			if set.HTML, err = opts.html(doc); err != nil {
+				return err
+			}
+			set.Markdown = runbook.Markdown(doc)
+			whole = []*entry{
+				{path: "runbook.md", body: set.Markdown, kind: kindRunbook},
+				{path: "runbook.html", body: set.HTML, kind: kindRunbook},
+			}
+			for _, e := range whole {
+				e.deflate(w)
+			}
+			return nil
+		}
+		r := &results[i]
+		if r.entries, err = serverEntries(opts, about, doc, byTarget, doc.Targets[i]); err != nil {
+			return err
+		}
+		for _, e := range r.entries {
+			e.deflate(w)
+		}
+		if withServers {
+			if r.zip, err = writeZip(w, r.entries, opts.Meta.Generated); err != nil {
+				return err
+			}
+		}
+		for _, e := range r.entries {
+			e.release()
+		}
+		return nil
+	}
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(doc.Targets)+1) {
 		wg.Go(func() {
 			w := newDeflater()
 			for i := range next {
-				if i < 0 {
-					set.HTML, wholeErr = opts.html(doc)
-					set.Markdown = runbook.Markdown(doc)
-					whole = []*entry{
-						{path: "runbook.md", body: set.Markdown, kind: kindRunbook},
-						{path: "runbook.html", body: set.HTML, kind: kindRunbook},
-					}
-					for _, e := range whole {
-						e.deflate(w)
-					}
-					continue
+				err := one(w, i)
+				switch {
+				case err != nil && i < 0:
+					wholeErr = err
+				case err != nil:
+					results[i].err = err
 				}
-				r := &results[i]
-				r.entries, r.err = serverEntries(opts, about, doc, byTarget, doc.Targets[i])
-				if r.err != nil {
-					continue
-				}
-				for _, e := range r.entries {
-					e.deflate(w)
-				}
-				if withServers {
-					r.zip, r.err = writeZip(w, r.entries, opts.Meta.Generated)
-				}
-				for _, e := range r.entries {
-					e.release()
+				if err != nil {
+					w = newDeflater() // it may have stopped half way
 				}
 			}
 		})

@@ -441,3 +441,25 @@ func TestAll(t *testing.T) {
 		}
 	}
 }
+
+// TestPanicIsAnError checks that a printer that panics on one server's
+// runbook makes All and Change fail with the panic, rather than ending the
+// program from a worker goroutine.
+func TestPanicIsAnError(t *testing.T) {
+	f := newFixture(t, runbooktest.Reference(t))
+	for _, target := range []string{"EXFE01", ""} {
+		opts := f.opts
+		opts.HTML = func(d *runbook.Doc) ([]byte, error) {
+			if d.Target == target {
+				panic("the printer broke")
+			}
+			return plainHTML(d)
+		}
+		if _, err := bundle.All(opts, f.doc, f.sc.Output); err == nil || !strings.Contains(err.Error(), "panic: the printer broke") {
+			t.Errorf("All with a printer that panics on %q: %v", target, err)
+		}
+		if _, err := bundle.Change(opts, f.doc, f.sc.Output); err == nil || !strings.Contains(err.Error(), "panic: the printer broke") {
+			t.Errorf("Change with a printer that panics on %q: %v", target, err)
+		}
+	}
+}
