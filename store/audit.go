@@ -25,11 +25,26 @@ func (s *Store) Audit(ctx context.Context, projectID int64, limit int) ([]AuditE
 	if limit <= 0 {
 		limit = -1 // no limit
 	}
+	return s.auditWhere(ctx, `a.project_id IS ? ORDER BY a.id DESC LIMIT ?`, nullID(projectID), limit)
+}
+
+// LastChange returns the newest entry of a project's history about one
+// thing (entity and key, as AuditEntry names them), and false when there
+// is none: who changed it last, and when.
+func (s *Store) LastChange(ctx context.Context, projectID int64, entity, key string) (AuditEntry, bool, error) {
+	es, err := s.auditWhere(ctx, `a.project_id IS ? AND a.entity = ? AND a.entity_key = ? ORDER BY a.id DESC LIMIT 1`,
+		nullID(projectID), entity, key)
+	if err != nil || len(es) == 0 {
+		return AuditEntry{}, false, err
+	}
+	return es[0], true, nil
+}
+
+func (s *Store) auditWhere(ctx context.Context, where string, args ...any) ([]AuditEntry, error) {
 	rows, err := s.r.QueryContext(ctx, `
 		SELECT a.id, a.at, coalesce(u.name, ''), a.action, a.entity, a.entity_key, a.old_value, a.new_value
 		FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
-		WHERE a.project_id IS ?
-		ORDER BY a.id DESC LIMIT ?`, nullID(projectID), limit)
+		WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}

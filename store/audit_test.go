@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestAuditAppendOnly checks the log refuses edits made with SQL, even
@@ -35,5 +36,34 @@ func TestAuditAppendOnly(t *testing.T) {
 	after, _ := s.Audit(ctx, p.ID, 0)
 	if len(after) != len(before) || after[0] != before[0] {
 		t.Errorf("the audit log changed: %+v", after)
+	}
+}
+
+// TestLastChange checks that the newest entry about one thing is found
+// among others, with who and when, and that nothing is found for a thing
+// never changed.
+func TestLastChange(t *testing.T) {
+	ctx := context.Background()
+	s, clk := OpenTest(t)
+	alice, bob := mustUser(t, s, "alice"), mustUser(t, s, "bob")
+	p := mustProject(t, s, alice, "Contoso")
+	if err := s.SaveAnswers(ctx, alice.ID, p.ID, "flow", []AnswerChange{{Question: "use", Value: "yes"}}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	if err := s.SaveAnswers(ctx, bob.ID, p.ID, "flow", []AnswerChange{{Question: "use", Value: "no", Version: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	if err := s.SaveAnswers(ctx, alice.ID, p.ID, "flow", []AnswerChange{{Question: "host", Value: "mail.example.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	es, _ := s.Audit(ctx, p.ID, 1)
+	e, ok, err := s.LastChange(ctx, p.ID, es[0].Entity, "flow/use")
+	if err != nil || !ok || e.User != "bob" || e.New != "no" || !e.At.Equal(t0.Add(time.Minute)) {
+		t.Errorf("LastChange(flow/use) = %+v, %v, %v; want bob's change at %v", e, ok, err, t0.Add(time.Minute))
+	}
+	if _, ok, err := s.LastChange(ctx, p.ID, es[0].Entity, "flow/never"); ok || err != nil {
+		t.Errorf("LastChange of a thing never changed: %v, %v", ok, err)
 	}
 }

@@ -75,13 +75,8 @@ func (s *Server) factsConflict(r *http.Request, typed steps.FactsForm, facts ste
 	}
 	theirs, mine := steps.FactsFormOf(cur.Facts), steps.FactsFormOf(facts)
 	who, when := "Another member", ""
-	if es, err := s.st.Audit(r.Context(), rs.project.ID, 0); err == nil {
-		for _, e := range es {
-			if e.Entity == "project" && e.Key == "facts" {
-				who, when = e.User, " at "+e.At.UTC().Format("15:04 UTC on 2 Jan 2006")
-				break
-			}
-		}
+	if e, ok, err := s.st.LastChange(r.Context(), rs.project.ID, "project", "facts"); err == nil && ok {
+		who, when = e.User, " at "+e.At.UTC().Format("15:04 UTC on 2 Jan 2006")
 	}
 	differ := map[string][2]string{ // theirs, yours
 		"ad-domain": {theirs.ADDomain, mine.ADDomain}, "public-domain": {theirs.PublicDomain, mine.PublicDomain},
@@ -356,13 +351,8 @@ func (s *Server) serverConflict(r *http.Request, id int64) (string, int64, error
 			continue
 		}
 		who, when := "Another member", ""
-		if es, err := s.st.Audit(r.Context(), rs.project.ID, 0); err == nil {
-			for _, e := range es {
-				if e.Entity == "server" && e.Key == string(cur.Server.Name) {
-					who, when = e.User, " at "+e.At.UTC().Format("15:04 UTC on 2 Jan 2006")
-					break
-				}
-			}
+		if e, ok, err := s.st.LastChange(r.Context(), rs.project.ID, "server", string(cur.Server.Name)); err == nil && ok {
+			who, when = e.User, " at "+e.At.UTC().Format("15:04 UTC on 2 Jan 2006")
 		}
 		row := serverRow(rs.project.ID, cur)
 		return fmt.Sprintf("%s changed this server%s, after you opened this page. It is now saved as %s, %s, %s, %s, with the roles %s. The form shows what you typed: select Save server to replace their version with yours, or change it.",

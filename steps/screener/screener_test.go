@@ -265,7 +265,7 @@ func TestParseSender(t *testing.T) {
 			t.Errorf("ParseSender(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for in, msg := range map[string]string{"offers": "whole address", "a@b@example.net": "one @", "@example.net": "Enter the part", "offers@": "FQDN", "big sales@example.net": "letters, digits"} {
+	for in, msg := range map[string]string{"offers": "whole address", "a@b@example.net": "one @", "@example.net": "part before the @ is missing", "offers@": "domain after the @ is missing", "big sales@example.net": "letters, digits"} {
 		if _, err := ParseSender(in); err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("ParseSender(%q) error = %v, want %q", in, err, msg)
 		}

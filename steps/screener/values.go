@@ -63,6 +63,10 @@ func ParseSender(s string) (string, error) {
 		return "", errors.New("Enter the whole address, such as offers@bulk.example.net")
 	case strings.Contains(domain, "@"):
 		return "", errors.New("A sender address has one @")
+	case strings.TrimSpace(mailbox) == "":
+		return "", errors.New("The part before the @ is missing; enter the whole address, such as offers@bulk.example.net")
+	case strings.TrimSpace(domain) == "":
+		return "", errors.New("The domain after the @ is missing; enter the whole address, such as offers@bulk.example.net")
 	}
 	return ParseSenderAddress(mailbox, domain)
 }
