@@ -14,6 +14,7 @@ import (
 	// database built in, that does not depend on the host's files.
 	_ "time/tzdata"
 
+	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/catalog"
 	"github.com/secex/wizard/steps/projectfile"
 	"github.com/secex/wizard/web"
@@ -48,7 +49,19 @@ func runRender(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer f.Close()
-	p, problems := projectfile.Decode(f, catalog.All)
+	// The file is checked as an import checks it; the procedures'
+	// cross-checks run once, as part of the render.
+	p, problems := projectfile.DecodeUnchecked(f, catalog.All)
+	var rd *web.Rendered
+	if len(problems) == 0 {
+		var err error
+		rd, err = web.Render(catalog.All, product, version, p)
+		var out steps.Output
+		if rd != nil {
+			out = rd.Out
+		}
+		problems = projectfile.CrossCheck(out, err)
+	}
 	if len(problems) > 0 {
 		for _, pr := range problems {
 			if pr.Field != "" {
@@ -58,10 +71,6 @@ func runRender(ctx context.Context, args []string, getenv func(string) string, s
 			}
 		}
 		return fmt.Errorf("%d problems; nothing was rendered", len(problems))
-	}
-	rd, err := web.Render(catalog.All, product, version, p)
-	if err != nil {
-		return err
 	}
 	if rd.Doc == nil {
 		return errors.New("nothing to render: no procedure is completed in the file")

@@ -122,3 +122,35 @@ func TestRenderEqualsWebDownloads(t *testing.T) {
 	}
 	_ = p
 }
+
+// TestRenderRefusesWhatImportRefuses renders a file whose answers fail a
+// procedure's cross-check and one with a bad field: each is refused with
+// its problem named, and nothing is written.
+func TestRenderRefusesWhatImportRefuses(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/project-file-example.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct{ old, new, want string }{
+		"cross-check": {`"recipients": "internal"`, `"recipients": "internet"`, "answers.smime: "},
+		"bad field":   {`"kms-server": "EXBE02"`, `"kms-server": "NOSUCH"`, "answers.key-management-service.kms-server: "},
+	} {
+		t.Run(name, func(t *testing.T) {
+			bad := strings.Replace(string(doc), c.old, c.new, 1)
+			if bad == string(doc) {
+				t.Fatalf("the example has no %s", c.old)
+			}
+			file := filepath.Join(t.TempDir(), "bad.json")
+			os.WriteFile(file, []byte(bad), 0o600)
+			out := filepath.Join(t.TempDir(), "out")
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), []string{"render", "-out", out, file}, env(nil), &stdout, &stderr)
+			if err == nil || !strings.Contains(err.Error(), "nothing was rendered") || !strings.Contains(stderr.String(), c.want) {
+				t.Errorf("render: %v\n%s", err, stderr.String())
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("render of a refused file made %s", out)
+			}
+		})
+	}
+}

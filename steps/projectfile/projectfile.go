@@ -219,6 +219,36 @@ const maxFileSize = 8 << 20
 // do. On any problem it returns every problem found, each Field a path in
 // the file, and no project.
 func Decode(r io.Reader, catalog []*steps.Step) (Project, steps.Problems) {
+	p, ps := DecodeUnchecked(r, catalog)
+	if len(ps) > 0 {
+		return Project{}, ps
+	}
+	if ps := CrossCheck(steps.Produce(catalog, steps.Input{Topology: p.Topology, Answers: p.Answers}, p.Complete)); len(ps) > 0 {
+		return Project{}, ps
+	}
+	return p, nil
+}
+
+// CrossCheck turns what producing a project's output found into the
+// problems Decode reports: every error finding, and an error from making
+// the files (a value a script could not take). wizard render uses it with
+// the output it renders, so that the procedures run once.
+func CrossCheck(out steps.Output, err error) steps.Problems {
+	var ps steps.Problems
+	if err != nil {
+		ps.Add("answers", err.Error())
+	}
+	for _, fd := range out.Findings {
+		if fd.Severity == steps.Error {
+			ps.Add("answers."+fd.Step, fd.Message)
+		}
+	}
+	return ps
+}
+
+// DecodeUnchecked is Decode without the procedures' cross-checks, for a
+// caller that produces the output next and passes it to CrossCheck.
+func DecodeUnchecked(r io.Reader, catalog []*steps.Step) (Project, steps.Problems) {
 	var ps steps.Problems
 	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
 	if err != nil {
@@ -452,20 +482,6 @@ func check(f File, catalog []*steps.Step) (Project, steps.Problems) {
 			ps.Add(path+".reason", "Enter why the warning is acceptable")
 		}
 		p.Deviations = append(p.Deviations, d)
-	}
-	if len(ps) > 0 {
-		return Project{}, ps
-	}
-	// The cross-checks, exactly as the runbook runs them.
-	in := steps.Input{Topology: p.Topology, Answers: p.Answers}
-	out, err := steps.Produce(catalog, in, p.Complete)
-	if err != nil {
-		ps.Add("answers", err.Error())
-	}
-	for _, fd := range out.Findings {
-		if fd.Severity == steps.Error {
-			ps.Add("answers."+fd.Step, fd.Message)
-		}
 	}
 	if len(ps) > 0 {
 		return Project{}, ps
