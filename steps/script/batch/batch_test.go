@@ -38,43 +38,26 @@ func TestArg(t *testing.T) {
 }
 
 func TestArgRefuses(t *testing.T) {
-	tests := []struct {
-		name, in, want string
-	}{
-		{"double quote", `a"b`, `contains a double quote ("); cmd.exe has no way`},
-		{"percent", "%PATH%", "contains a percent sign (%)"},
-		{"percent tilde", "%~f0", "percent sign"},
-		{"double percent", "%%", "percent sign"},
-		{"bang", "!x!", "contains an exclamation mark (!)"},
-		{"LF", "a\nb", "contains a line break (LF, U+000A); enter it on one line"},
-		{"CR", "a\rb", "line break (CR, U+000D)"},
-		{"NUL", "a\x00b", "NUL character"},
-		{"tab", "a\tb", "tab (U+0009)"},
-		{"ctrl-z", "\x1a", "control character U+001A"},
-		{"DEL", "\x7f", "control character U+007F"},
-		{"typographic single quote", "Bob\u2019s", "U+2019"},
-		{"typographic double quote", "\u201c", "U+201C"},
-		{"non-ASCII", "\u00e9", "use ASCII characters only"},
-		{"line separator", "\u2028", "line break"},
-		{"invalid UTF-8", "\xff", "not valid UTF-8"},
-		{"trailing backslash", `C:\dir\`, "ends with a backslash"},
-		{"lone backslash", `\`, "ends with a backslash"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := Arg(tt.in)
-			if err == nil {
-				t.Fatalf("Arg(%q) = %q, want an error", tt.in, got)
-			}
-			var se *script.Error
-			if !errors.As(err, &se) || se.Lang != "cmd.exe" {
-				t.Errorf("error %v is not a *script.Error for cmd.exe", err)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Arg(%q) error = %q, want it to mention %q", tt.in, err, tt.want)
-			}
-		})
-	}
+	scripttest.CheckRefusals(t, "cmd.exe", "Arg", Arg, []scripttest.Refusal[string]{
+		{Name: "double quote", In: `a"b`, Want: `contains a double quote ("); cmd.exe has no way`},
+		{Name: "percent", In: "%PATH%", Want: "contains a percent sign (%)"},
+		{Name: "percent tilde", In: "%~f0", Want: "percent sign"},
+		{Name: "double percent", In: "%%", Want: "percent sign"},
+		{Name: "bang", In: "!x!", Want: "contains an exclamation mark (!)"},
+		{Name: "LF", In: "a\nb", Want: "contains a line break (LF, U+000A); enter it on one line"},
+		{Name: "CR", In: "a\rb", Want: "line break (CR, U+000D)"},
+		{Name: "NUL", In: "a\x00b", Want: "NUL character"},
+		{Name: "tab", In: "a\tb", Want: "tab (U+0009)"},
+		{Name: "ctrl-z", In: "\x1a", Want: "control character U+001A"},
+		{Name: "DEL", In: "\x7f", Want: "control character U+007F"},
+		{Name: "typographic single quote", In: "Bob\u2019s", Want: "U+2019"},
+		{Name: "typographic double quote", In: "\u201c", Want: "U+201C"},
+		{Name: "non-ASCII", In: "\u00e9", Want: "use ASCII characters only"},
+		{Name: "line separator", In: "\u2028", Want: "line break"},
+		{Name: "invalid UTF-8", In: "\xff", Want: "not valid UTF-8"},
+		{Name: "trailing backslash", In: `C:\dir\`, Want: "ends with a backslash"},
+		{Name: "lone backslash", In: `\`, Want: "ends with a backslash"},
+	})
 }
 
 func TestEcho(t *testing.T) {
@@ -104,33 +87,20 @@ func TestEcho(t *testing.T) {
 }
 
 func TestEchoRefuses(t *testing.T) {
-	tests := []struct {
-		name, in, want string
-	}{
-		{"double quote", `say "hi" & calc`, "double quote"},
-		{"percent", "100%", "percent sign"},
-		{"bang", "hi!", "exclamation mark"},
-		{"help", "/?", `contains "/?"`},
-		{"help later", "see /? for help", `contains "/?"`},
-		{"LF", "a\nb", "enter it on one line"},
-		{"CR", "\r", "line break"},
-		{"NUL", "\x00", "NUL"},
-		{"escape", "\x1b", "control character U+001B"},
-		{"non-ASCII", "NT-AUTORIT\u00c4T", "use ASCII characters only"},
-		{"typographic quote", "\u201e", "U+201E"},
-		{"invalid UTF-8", "\xc0\xaf", "not valid UTF-8"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := Echo(tt.in)
-			if err == nil {
-				t.Fatalf("Echo(%q) = %q, want an error", tt.in, got)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Echo(%q) error = %q, want it to mention %q", tt.in, err, tt.want)
-			}
-		})
-	}
+	scripttest.CheckRefusals(t, "cmd.exe", "Echo", Echo, []scripttest.Refusal[string]{
+		{Name: "double quote", In: `say "hi" & calc`, Want: "double quote"},
+		{Name: "percent", In: "100%", Want: "percent sign"},
+		{Name: "bang", In: "hi!", Want: "exclamation mark"},
+		{Name: "help", In: "/?", Want: `contains "/?"`},
+		{Name: "help later", In: "see /? for help", Want: `contains "/?"`},
+		{Name: "LF", In: "a\nb", Want: "enter it on one line"},
+		{Name: "CR", In: "\r", Want: "line break"},
+		{Name: "NUL", In: "\x00", Want: "NUL"},
+		{Name: "escape", In: "\x1b", Want: "control character U+001B"},
+		{Name: "non-ASCII", In: "NT-AUTORIT\u00c4T", Want: "use ASCII characters only"},
+		{Name: "typographic quote", In: "\u201e", Want: "U+201E"},
+		{Name: "invalid UTF-8", In: "\xc0\xaf", Want: "not valid UTF-8"},
+	})
 }
 
 // expandPercent applies cmd.exe's first parsing phase to a batch-file line as
@@ -259,11 +229,7 @@ func FuzzArg(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got, err := Arg(s)
-		if err != nil {
-			var se *script.Error
-			if !errors.As(err, &se) || got != "" {
-				t.Fatalf("Arg(%q) = %q, %v: want a *script.Error and no output", s, got, err)
-			}
+		if scripttest.Refused(t, "Arg", s, got, err) {
 			return
 		}
 		inner, ok := strings.CutPrefix(got, `"`)
@@ -309,11 +275,7 @@ func FuzzEcho(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got, err := Echo(s)
-		if err != nil {
-			var se *script.Error
-			if !errors.As(err, &se) || got != "" {
-				t.Fatalf("Echo(%q) = %q, %v: want a *script.Error and no output", s, got, err)
-			}
+		if scripttest.Refused(t, "Echo", s, got, err) {
 			return
 		}
 		if !safeASCII(got) || strings.Contains(got, "/?") {

@@ -103,47 +103,27 @@ func TestQuote(t *testing.T) {
 }
 
 func TestQuoteRefuses(t *testing.T) {
-	tests := []struct {
-		name, in, want string
-	}{
-		{"LF", "a\nb", "contains a line break (LF, U+000A); enter it on one line"},
-		{"CR", "a\rb", "contains a line break (CR, U+000D); enter it on one line"},
-		{"CRLF", "\r\n", "line break"},
-		{"NEL", "\u0085", "line break (U+0085)"},
-		{"line separator", "\u2028", "line break (U+2028)"},
-		{"paragraph separator", "\u2029", "line break (U+2029)"},
-		{"vertical tab", "\v", "line break (U+000B)"},
-		{"NUL", "a\x00b", "contains a NUL character (U+0000)"},
-		{"bell", "\a", "control character U+0007"},
-		{"ctrl-z", "\x1a", "control character U+001A"},
-		{"escape", "\x1b[31m", "control character U+001B"},
-		{"DEL", "\x7f", "control character U+007F"},
-		{"C1", "\u009b", "control character U+009B"},
-		{"bidi override", "abc\u202egpj.exe", "text-direction control U+202E"},
-		{"LRM", "\u200e", "text-direction control U+200E"},
-		{"isolate", "\u2066", "text-direction control U+2066"},
-		{"invalid UTF-8", "\xff", "not valid UTF-8"},
-		{"truncated UTF-8", "\xe2\x80", "not valid UTF-8"},
-		{"overlong", "\xc0\xaf", "not valid UTF-8"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := Quote(tt.in)
-			if err == nil {
-				t.Fatalf("Quote(%q) = %q, want an error", tt.in, got)
-			}
-			var se *script.Error
-			if !errors.As(err, &se) || se.Lang != "PowerShell" {
-				t.Errorf("error %v is not a *script.Error for PowerShell", err)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Quote(%q) error = %q, want it to mention %q", tt.in, err, tt.want)
-			}
-			if got != "" {
-				t.Errorf("Quote(%q) returned %q with its error", tt.in, got)
-			}
-		})
-	}
+	scripttest.CheckRefusals(t, "PowerShell", "Quote", Quote, []scripttest.Refusal[string]{
+		{Name: "LF", In: "a\nb", Want: "contains a line break (LF, U+000A); enter it on one line"},
+		{Name: "CR", In: "a\rb", Want: "contains a line break (CR, U+000D); enter it on one line"},
+		{Name: "CRLF", In: "\r\n", Want: "line break"},
+		{Name: "NEL", In: "\u0085", Want: "line break (U+0085)"},
+		{Name: "line separator", In: "\u2028", Want: "line break (U+2028)"},
+		{Name: "paragraph separator", In: "\u2029", Want: "line break (U+2029)"},
+		{Name: "vertical tab", In: "\v", Want: "line break (U+000B)"},
+		{Name: "NUL", In: "a\x00b", Want: "contains a NUL character (U+0000)"},
+		{Name: "bell", In: "\a", Want: "control character U+0007"},
+		{Name: "ctrl-z", In: "\x1a", Want: "control character U+001A"},
+		{Name: "escape", In: "\x1b[31m", Want: "control character U+001B"},
+		{Name: "DEL", In: "\x7f", Want: "control character U+007F"},
+		{Name: "C1", In: "\u009b", Want: "control character U+009B"},
+		{Name: "bidi override", In: "abc\u202egpj.exe", Want: "text-direction control U+202E"},
+		{Name: "LRM", In: "\u200e", Want: "text-direction control U+200E"},
+		{Name: "isolate", In: "\u2066", Want: "text-direction control U+2066"},
+		{Name: "invalid UTF-8", In: "\xff", Want: "not valid UTF-8"},
+		{Name: "truncated UTF-8", In: "\xe2\x80", Want: "not valid UTF-8"},
+		{Name: "overlong", In: "\xc0\xaf", Want: "not valid UTF-8"},
+	})
 }
 
 func TestQuoteList(t *testing.T) {
@@ -301,14 +281,7 @@ func FuzzQuote(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		lit, err := Quote(s)
-		if err != nil {
-			var se *script.Error
-			if !errors.As(err, &se) {
-				t.Fatalf("Quote(%q) error %v is not a *script.Error", s, err)
-			}
-			if lit != "" {
-				t.Fatalf("Quote(%q) returned %q with an error", s, lit)
-			}
+		if scripttest.Refused(t, "Quote", s, lit, err) {
 			return
 		}
 		checkLiteral(t, s, lit)
@@ -327,7 +300,7 @@ func FuzzQuoteList(f *testing.F) {
 		if (err != nil) != (errA != nil || errB != nil) {
 			t.Fatalf("QuoteList error %v disagrees with Quote errors %v, %v", err, errA, errB)
 		}
-		if err != nil {
+		if scripttest.Refused(t, "QuoteList", []string{a, b}, list, err) {
 			return
 		}
 		rest, ok := strings.CutPrefix(list, "@(")
