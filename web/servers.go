@@ -74,10 +74,7 @@ func (s *Server) factsConflict(r *http.Request, typed steps.FactsForm, facts ste
 		return nil, 0, err
 	}
 	theirs, mine := steps.FactsFormOf(cur.Facts), steps.FactsFormOf(facts)
-	who, when := "Another member", ""
-	if e, ok, err := s.st.LastChange(r.Context(), rs.project.ID, "project", "facts"); err == nil && ok {
-		who, when = e.User, " at "+e.At.UTC().Format("15:04 UTC on 2 Jan 2006")
-	}
+	who, when := s.lastChangedBy(r, "project", "facts")
 	differ := map[string][2]string{ // theirs, yours
 		"ad-domain": {theirs.ADDomain, mine.ADDomain}, "public-domain": {theirs.PublicDomain, mine.PublicDomain},
 		"owa-host": {theirs.OWAHost, mine.OWAHost}, "owa-path": {theirs.OWAPath, mine.OWAPath},
@@ -336,6 +333,17 @@ func (s *Server) serverDelete(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, projectPath(rs.project.ID)+"/servers")
 }
 
+// lastChangedBy names who last changed a thing of the request's project
+// and when (" at 15:04 UTC on 2 Jan 2006"), for conflict messages; when the
+// history cannot say, "Another member" and no time.
+func (s *Server) lastChangedBy(r *http.Request, entity, key string) (who, when string) {
+	e, ok, err := s.st.LastChange(r.Context(), state(r).project.ID, entity, key)
+	if err != nil || !ok {
+		return "Another member", ""
+	}
+	return e.User, " at " + e.At.UTC().Format("15:04 UTC on 2 Jan 2006")
+}
+
 // serverConflict describes a server as another member saved it after the
 // user opened the form: who, when and the values now saved, so the user
 // can choose between theirs and their own. It returns the current version,
@@ -350,10 +358,7 @@ func (s *Server) serverConflict(r *http.Request, id int64) (string, int64, error
 		if cur.ID != id {
 			continue
 		}
-		who, when := "Another member", ""
-		if e, ok, err := s.st.LastChange(r.Context(), rs.project.ID, "server", string(cur.Server.Name)); err == nil && ok {
-			who, when = e.User, " at "+e.At.UTC().Format("15:04 UTC on 2 Jan 2006")
-		}
+		who, when := s.lastChangedBy(r, "server", string(cur.Server.Name))
 		row := serverRow(rs.project.ID, cur)
 		return fmt.Sprintf("%s changed this server%s, after you opened this page. It is now saved as %s, %s, %s, %s, with the roles %s. The form shows what you typed: select Save server to replace their version with yours, or change it.",
 			who, when, row.Name, row.FQDN, row.Addrs, row.OS, row.Roles), cur.Version, nil

@@ -113,6 +113,9 @@ func answerFor(q steps.Question, t steps.Topology, a steps.Answers) string {
 	case steps.KindList:
 		// The first of a few plausible lines that the question's own
 		// parser takes.
+		if q.Item == nil {
+			return ""
+		}
 		for _, v := range []string{"spam.example.net", "offers@bulk.example.net", "limited offer"} {
 			if s, err := q.Item(v); err == nil {
 				return s
