@@ -47,6 +47,22 @@ type Step struct {
 
 	// Files generates the downloadable files the plan refers to.
 	Files func(Input) ([]File, error)
+
+	// Corrections lists where the plan departs from the guide's printed
+	// text because the guide is wrong, given the answers. A change board
+	// reads them in the runbook's deviations section: a reviewer holding
+	// the guide must never find a silent difference.
+	Corrections func(Input) []Correction
+}
+
+// Correction is one place where the plan does something other than the
+// guide's printed text, because the text is wrong.
+type Correction struct {
+	Step    string
+	Guide   string // what the guide says, in our words
+	Plan    string // what the plan does instead
+	Why     string // why the guide's text would not work as intended
+	Servers []string
 }
 
 // Question finds a question of s by ID.
@@ -226,9 +242,10 @@ type File struct {
 
 // Output is what the catalogue produces for a project.
 type Output struct {
-	Findings []Finding
-	Actions  []Action
-	Files    []File
+	Findings    []Finding
+	Actions     []Action
+	Files       []File
+	Corrections []Correction
 }
 
 // Blocked reports whether an error finding stops output.
@@ -258,9 +275,10 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 	// takes. Results are put together in catalogue order, so the output
 	// does not depend on which finishes first.
 	type result struct {
-		findings []Finding
-		actions  []Action
-		files    []File
+		findings    []Finding
+		actions     []Action
+		files       []File
+		corrections []Correction
 	}
 	results, err := Concurrently(len(ready), func(i int) (result, error) {
 		var r result
@@ -293,6 +311,9 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 				err = fmt.Errorf("%s: %w", s.ID, err)
 			}
 		}
+		if s.Corrections != nil {
+			r.corrections = s.Corrections(in)
+		}
 		return r, err
 	})
 	if err != nil {
@@ -307,6 +328,10 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 		for _, f := range r.files {
 			f.Step = s.ID
 			out.Files = append(out.Files, f)
+		}
+		for _, c := range r.corrections {
+			c.Step = s.ID
+			out.Corrections = append(out.Corrections, c)
 		}
 	}
 	slices.SortStableFunc(out.Actions, func(a, b Action) int { return int(a.Phase) - int(b.Phase) })
