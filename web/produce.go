@@ -18,8 +18,26 @@ type Rendered struct {
 	Project projectfile.Project
 	Input   steps.Input
 	Out     steps.Output
-	Doc     *runbook.Doc // nil when an error finding blocks output
+	Doc     *runbook.Doc // nil when a finding withholds output
 	Opts    bundle.Options
+
+	// Findings are the output's findings with their paths in the project
+	// file and the deviation accepting each warning.
+	Findings []projectfile.Finding
+}
+
+// Withheld lists what keeps the runbook and bundles from being produced:
+// every error, and every warning nobody accepted with a reason. A change
+// board signs what the runbook says; a warning that passed silently would
+// be a risk it never saw.
+func (r *Rendered) Withheld() []projectfile.Finding {
+	var fs []projectfile.Finding
+	for _, f := range r.Findings {
+		if f.Severity == steps.Error || f.Accepted == nil {
+			fs = append(fs, f)
+		}
+	}
+	return fs
 }
 
 // Render produces the runbook and bundles of p. The web's downloads and
@@ -32,8 +50,8 @@ func Render(catalog []*steps.Step, product, version string, p projectfile.Projec
 	if err != nil {
 		return nil, err
 	}
-	r := &Rendered{Project: p, Input: in, Out: out}
-	if out.Blocked() {
+	r := &Rendered{Project: p, Input: in, Out: out, Findings: projectfile.Findings(p, out)}
+	if len(r.Withheld()) > 0 {
 		return r, nil
 	}
 	hashes, err := bundle.FileHashes(out)
@@ -50,11 +68,9 @@ func Render(catalog []*steps.Step, product, version string, p projectfile.Projec
 	// given for a warning that has since gone away is history, not a
 	// deviation of this revision.
 	var devs []runbook.Deviation
-	for _, d := range p.Deviations {
-		for _, f := range out.Findings {
-			if f.Key() == d.Key && f.Severity == steps.Warning {
-				devs = append(devs, runbook.Deviation{Step: f.Step, Key: d.Key, Message: f.Message, Reason: d.Reason, AcceptedBy: d.AcceptedBy, At: d.At})
-			}
+	for _, f := range r.Findings {
+		if d := f.Accepted; d != nil {
+			devs = append(devs, runbook.Deviation{Step: f.Step, Key: d.Key, Message: f.Message, Reason: d.Reason, AcceptedBy: d.AcceptedBy, At: d.At})
 		}
 	}
 	r.Doc = runbook.Build(meta, ticket, catalog, in, out, devs, hashes)

@@ -49,7 +49,7 @@ func (s *Server) runbook(w http.ResponseWriter, r *http.Request) error {
 	s.remember(r)
 	pp := projectPath(rs.project.ID)
 	rb := ui.Runbook{Project: rs.project.Name, Revision: rs.project.Revision, AnswersHash: rd.Input.AnswersHash,
-		Generated: rs.project.UpdatedAt.UTC().Format("2 Jan 2006 15:04 UTC"), Version: s.cfg.Version, Blocked: rd.Out.Blocked(), Doc: rd.Doc}
+		Generated: rs.project.UpdatedAt.UTC().Format("2 Jan 2006 15:04 UTC"), Version: s.cfg.Version, Doc: rd.Doc}
 	for _, st := range s.catalog {
 		if rd.Project.Complete(st.ID) {
 			rb.Procedures = append(rb.Procedures, st.Title)
@@ -57,8 +57,18 @@ func (s *Server) runbook(w http.ResponseWriter, r *http.Request) error {
 			rb.Pending = append(rb.Pending, st.Title)
 		}
 	}
-	for _, f := range rd.Out.Findings {
-		rb.Findings = append(rb.Findings, ui.FindingView{Key: f.Key(), Severity: f.Severity.String(), Message: f.Message})
+	for _, f := range rd.Withheld() {
+		rb.Blocked = true
+		fv := ui.FindingView{Key: f.Key(), Severity: f.Severity.String(), Message: f.Message}
+		if len(f.Servers) > 0 {
+			fv.Message = "Servers " + strings.Join(f.Servers, ", ") + ": " + f.Message
+		}
+		label := "Change the answers: " + s.stepTitle(f.Step)
+		if f.Severity == steps.Warning {
+			label = "Change the answers, or accept the warning with a reason: " + s.stepTitle(f.Step)
+		}
+		fv.Fix = []ui.Link{{Label: label, Href: pp + "/steps/" + url.PathEscape(f.Step) + "/check"}}
+		rb.Findings = append(rb.Findings, fv)
 	}
 	if rd.Doc != nil {
 		rb.Document = pp + "/runbook/document"
@@ -271,6 +281,13 @@ func (s *Server) bundleDownload(w http.ResponseWriter, r *http.Request) error {
 // current answers; the same answers always give the same bytes.
 func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 	rs := state(r)
+	// A file is produced only when the runbook is: no script leaves the
+	// wizard while a finding is unresolved.
+	if rd, err := s.render(r); err != nil {
+		return err
+	} else if rd.Doc == nil {
+		return errNotFound
+	}
 	ps, err := s.loadState(r.Context(), *rs.project)
 	if err != nil {
 		return err

@@ -164,8 +164,14 @@ func (s *Server) signoffView(r *http.Request, ps *projectState, problems steps.P
 	v := ui.SignoffView{Revision: ps.project.Revision, Digest: digest,
 		CanSign:  rs.role >= store.RoleApprover && !rs.project.Archived,
 		Password: passwordField("password", "Your password", "Enter your password again to sign", problems.For("password"), "current-password")}
-	if out.Blocked() {
-		v.Blocked = "The project has errors that block the runbook; fix them before signing off."
+	rd, err := s.render(r)
+	if err != nil {
+		return ui.SignoffView{}, err
+	}
+	if n := len(rd.Withheld()); n == 1 {
+		v.Blocked = "The project has a finding that blocks the runbook; fix it, or accept its warning with a reason (the runbook page names it), before signing off."
+	} else if n > 1 {
+		v.Blocked = fmt.Sprintf("The project has %d findings that block the runbook; fix each one, or accept its warning with a reason (the runbook page lists them), before signing off.", n)
 	} else if len(out.Actions) == 0 {
 		v.Blocked = "No procedure is completed yet, so there is nothing to sign off."
 	}
@@ -230,6 +236,8 @@ func (s *Server) signoffSubmit(w http.ResponseWriter, r *http.Request) error {
 		problems.Add("password", "The project changed while you were reviewing it; check the changes on this page and sign again")
 	case out.Blocked() || len(out.Actions) == 0:
 		problems.Add("password", "There is nothing that can be signed off yet")
+	case s.withheld(r):
+		problems.Add("password", "A warning was raised that nobody accepted; fix it or accept it with a reason (the runbook page lists it), then sign")
 	}
 	if len(problems) == 0 {
 		_, err := s.st.SignOff(r.Context(), rs.user.ID, rs.project.ID, ps.project.Revision, content)
@@ -290,8 +298,8 @@ func (s *Server) executeView(r *http.Request, ps *projectState, out steps.Output
 	for _, m := range ms {
 		v.Members = append(v.Members, ui.Link{Label: m.Name})
 	}
-	if out.Blocked() {
-		v.Blocked = "The project has errors that block the runbook; the plan cannot be carried out until they are fixed."
+	if s.withheld(r) {
+		v.Blocked = "The project has findings that block the runbook (the runbook page lists them); the plan cannot be carried out until each is fixed, or its warning accepted with a reason."
 	}
 	marks := map[string][]store.Execution{}
 	for _, e := range execs {
@@ -569,4 +577,11 @@ func (s *Server) serverHistory(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "History of "+name)
 	p.Back = fmt.Sprintf("%s/servers/%d", projectPath(rs.project.ID), rec.ID)
 	return render(w, r, http.StatusOK, ui.HistoryPage(p, nil, rows))
+}
+
+// withheld reports whether the request's project has a finding that keeps
+// its runbook from being produced; an error rendering counts as one.
+func (s *Server) withheld(r *http.Request) bool {
+	rd, err := s.render(r)
+	return err != nil || len(rd.Withheld()) > 0
 }

@@ -8,6 +8,7 @@
 //	wizard export -project ID   write a project file
 //	wizard import -owner NAME F create a project from a project file
 //	wizard render -out DIR F    runbooks and bundles of a project file
+//	wizard check [-json] F      every finding of a project file
 //	wizard backup FILE          copy the database while serving
 //	wizard restore FILE         make a backup the database
 package main
@@ -47,8 +48,11 @@ func main() {
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	var usage usageError
+	var exit exitError
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &exit):
+		os.Exit(exit.status)
 	case errors.As(err, &usage):
 		fmt.Fprintln(os.Stderr, "wizard:", err)
 		os.Exit(2)
@@ -86,6 +90,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return runImport(ctx, args[1:], getenv, stdout, stderr)
 		case "render":
 			return runRender(ctx, args[1:], getenv, stdout, stderr)
+		case "check":
+			return runCheck(args[1:], stdout, stderr)
 		case "backup":
 			return runBackup(ctx, args[1:], getenv, stdout, stderr)
 		case "restore":
@@ -175,6 +181,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
        wizard export -project ID [-out FILE] [-data DIR]
        wizard import -owner NAME [-data DIR] FILE
        wizard render -out DIR PROJECT.json
+       wizard check [-json] PROJECT.json
        wizard backup [-data DIR] FILE
        wizard restore [-data DIR] FILE
 

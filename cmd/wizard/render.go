@@ -60,7 +60,7 @@ func runRender(ctx context.Context, args []string, getenv func(string) string, s
 		if rd != nil {
 			out = rd.Out
 		}
-		problems = projectfile.CrossCheck(out, err)
+		problems = projectfile.CrossCheck(p, out, err)
 	}
 	if len(problems) > 0 {
 		for _, pr := range problems {

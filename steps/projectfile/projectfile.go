@@ -217,78 +217,190 @@ const maxFileSize = 8 << 20
 
 // Decode reads a project file and checks everything in it as the web forms
 // do. On any problem it returns every problem found, each Field a path in
-// the file, and no project.
+// the file, and no project. A warning of a completed procedure that the
+// file does not accept in deviations is a problem too: a project whose
+// warnings nobody answered for is not imported.
 func Decode(r io.Reader, catalog []*steps.Step) (Project, steps.Problems) {
 	p, ps := DecodeUnchecked(r, catalog)
 	if len(ps) > 0 {
 		return Project{}, ps
 	}
-	if ps := CrossCheck(steps.Produce(catalog, steps.Input{Topology: p.Topology, Answers: p.Answers}, p.Complete)); len(ps) > 0 {
+	out, err := steps.Produce(catalog, steps.Input{Topology: p.Topology, Answers: p.Answers}, p.Complete)
+	if ps := CrossCheck(p, out, err); len(ps) > 0 {
 		return Project{}, ps
 	}
 	return p, nil
 }
 
 // CrossCheck turns what producing a project's output found into the
-// problems Decode reports: every error finding, and an error from making
-// the files (a value a script could not take). wizard render uses it with
-// the output it renders, so that the procedures run once.
-func CrossCheck(out steps.Output, err error) steps.Problems {
+// problems Decode reports: every error finding, every warning p does not
+// accept in its deviations, and an error from making the files (a value a
+// script could not take). wizard render uses it with the output it
+// renders, so that the procedures run once.
+func CrossCheck(p Project, out steps.Output, err error) steps.Problems {
 	var ps steps.Problems
 	if err != nil {
 		ps.Add("answers", err.Error())
 	}
-	for _, fd := range out.Findings {
-		if fd.Severity == steps.Error {
-			ps.Add("answers."+fd.Step, fd.Message)
+	for _, fd := range Findings(p, out) {
+		if fd.Accepted == nil {
+			ps.Add(fd.Path, fd.Problem())
 		}
 	}
 	return ps
 }
 
+// A Finding is a procedure's finding as it concerns a project file: where
+// in the file it is changed, and whether the file accepts it.
+type Finding struct {
+	steps.Finding
+	Path     string     // the file's path of the procedure's answers, such as answers.smime
+	Fields   []string   // the paths of the answers and servers that change it
+	Accepted *Deviation // the file's deviation accepting the warning, if any
+}
+
+// Findings lists every finding of out with its paths in p's file, errors
+// first, and for each warning the deviation that accepts it.
+func Findings(p Project, out steps.Output) []Finding {
+	accepted := map[string]*Deviation{}
+	for i := range p.Deviations {
+		accepted[p.Deviations[i].Key] = &p.Deviations[i]
+	}
+	var fs []Finding
+	for _, fd := range out.Findings {
+		f := Finding{Finding: fd, Path: "answers." + fd.Step}
+		for _, q := range fd.Fix {
+			f.Fields = append(f.Fields, f.Path+"."+q)
+		}
+		for _, name := range fd.Servers {
+			for i, s := range p.Topology.Servers {
+				if string(s.Name) == name {
+					f.Fields = append(f.Fields, fmt.Sprintf("servers[%d]", i))
+				}
+			}
+		}
+		if fd.Severity == steps.Warning {
+			f.Accepted = accepted[fd.Key()]
+		}
+		fs = append(fs, f)
+	}
+	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Severity > fs[j].Severity })
+	return fs
+}
+
+// Problem is the finding as one message: what is wrong, where, and for a
+// warning how the file accepts it.
+func (f Finding) Problem() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", capitalise(f.Severity.String()), f.Key())
+	if len(f.Servers) > 0 {
+		fmt.Fprintf(&b, " (servers %s)", strings.Join(f.Servers, ", "))
+	}
+	fmt.Fprintf(&b, ": %s", f.Message)
+	if len(f.Fields) > 0 {
+		fmt.Fprintf(&b, " Change: %s.", strings.Join(f.Fields, ", "))
+	}
+	if f.Severity == steps.Warning {
+		fmt.Fprintf(&b, ` Or accept it: add {"key": %q, "reason": "why it is acceptable here"} to deviations, or give the reason on the procedure's Check your answers page.`, f.Key())
+	}
+	return b.String()
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 // DecodeUnchecked is Decode without the procedures' cross-checks, for a
 // caller that produces the output next and passes it to CrossCheck.
 func DecodeUnchecked(r io.Reader, catalog []*steps.Step) (Project, steps.Problems) {
+	f, ps := Read(r)
+	if len(ps) > 0 {
+		return Project{}, ps
+	}
+	return Check(f, catalog)
+}
+
+// Read reads a project file's JSON without checking its values. Its
+// problems mean the file is not a usable project file at all: not JSON, of
+// another schema, or with a field of the wrong form.
+func Read(r io.Reader) (File, steps.Problems) {
 	var ps steps.Problems
 	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
 	if err != nil {
 		ps.Add("", "The file could not be read: "+err.Error())
-		return Project{}, ps
+		return File{}, ps
 	}
 	if len(data) > maxFileSize {
 		ps.Add("", fmt.Sprintf("The file is larger than %d MB; it is not a project file", maxFileSize>>20))
-		return Project{}, ps
+		return File{}, ps
 	}
 	var head struct {
 		SchemaVersion *int `json:"schemaVersion"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
 		ps.Add("", "The file is not valid JSON: "+describeJSONError(data, err))
-		return Project{}, ps
+		return File{}, ps
 	}
 	switch {
 	case head.SchemaVersion == nil:
 		ps.Add("schemaVersion", "The file has no schemaVersion; it is not a project file of this wizard")
-		return Project{}, ps
+		return File{}, ps
 	case *head.SchemaVersion > SchemaVersion:
 		ps.Add("schemaVersion", fmt.Sprintf("The file was written by a newer version of the wizard (schema %d); this version reads schema %d. Upgrade the wizard to read it", *head.SchemaVersion, SchemaVersion))
-		return Project{}, ps
+		return File{}, ps
 	case *head.SchemaVersion < 1:
 		ps.Add("schemaVersion", fmt.Sprintf("schemaVersion %d is not a version of this format", *head.SchemaVersion))
-		return Project{}, ps
+		return File{}, ps
 	}
 	var f File
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		ps.Add("", "The file does not match the project format: "+describeJSONError(data, err))
-		return Project{}, ps
+		field, msg := fieldOf(data, err)
+		ps.Add(field, "The file does not match the project format: "+msg)
+		return File{}, ps
 	}
 	if dec.More() {
 		ps.Add("", "The file has more than one JSON value; a project file holds exactly one")
-		return Project{}, ps
+		return File{}, ps
 	}
-	return check(f, catalog)
+	return f, nil
+}
+
+// fieldOf names the top-level field whose value failed to decode, for the
+// errors encoding/json reports without one (a time that does not parse,
+// say), by decoding each top-level field alone.
+func fieldOf(data []byte, err error) (field, msg string) {
+	msg = describeJSONError(data, err)
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	if errors.As(err, &te) || errors.As(err, &se) || strings.Contains(err.Error(), "unknown field") {
+		return "", msg
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil {
+		return "", msg
+	}
+	keys := make([]string, 0, len(top))
+	for k := range top {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		one, _ := json.Marshal(map[string]json.RawMessage{k: top[k]})
+		var f File
+		if ferr := json.Unmarshal(one, &f); ferr != nil {
+			var pe *time.ParseError
+			if errors.As(ferr, &pe) {
+				return k, fmt.Sprintf("%s is %s, which is not a date and time; write it as in 2026-12-06T09:30:00Z (RFC 3339)", k, top[k])
+			}
+			return k, fmt.Sprintf("%s could not be read: %s", k, strings.TrimPrefix(ferr.Error(), "json: "))
+		}
+	}
+	return "", msg
 }
 
 func describeJSONError(data []byte, err error) string {
@@ -330,8 +442,9 @@ func yn(b bool) string {
 	return "no"
 }
 
-// check validates every part of f.
-func check(f File, catalog []*steps.Step) (Project, steps.Problems) {
+// Check validates every value of f as the web forms do, without the
+// procedures' cross-checks.
+func Check(f File, catalog []*steps.Step) (Project, steps.Problems) {
 	var ps steps.Problems
 	p := Project{Revision: f.Revision, UpdatedAt: f.UpdatedAt.UTC(), Answers: map[string]steps.Answers{}}
 	name := strings.Join(strings.Fields(f.Project), " ")

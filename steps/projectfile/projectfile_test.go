@@ -230,3 +230,54 @@ func jsonString(s string) (string, error) {
 	err := enc.Encode(s)
 	return strings.TrimSpace(b.String()), err
 }
+
+// TestUnacceptedWarningsAreRefused: a completed procedure's warning is
+// either accepted in deviations with a reason, or the file is refused with
+// the finding's key, where to change it and how to accept it.
+func TestUnacceptedWarningsAreRefused(t *testing.T) {
+	doc, _ := os.ReadFile(examplePath)
+	weak := strings.Replace(string(doc), `"algorithm": "3des"`, `"algorithm": "rc2-40"`, 1)
+	if weak == string(doc) {
+		t.Fatal("example has no 3des answer")
+	}
+	p, ps := decodeString(weak)
+	if p.Name != "" || len(ps) != 1 {
+		t.Fatalf("unaccepted warning imported or not reported alone: %v", ps)
+	}
+	msg := ps.For("answers.smime")
+	for _, want := range []string{"Warning smime/weak-default-algorithm", "answers.smime.algorithm", `"key": "smime/weak-default-algorithm"`, "Check your answers"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("problem lacks %q: %s", want, msg)
+		}
+	}
+
+	accepted := strings.Replace(weak, `"completed": [`, `"deviations": [{"key": "smime/weak-default-algorithm", "reason": "A partner's mail program reads only RC2", "acceptedBy": "ann"}],
+  "completed": [`, 1)
+	p, ps = decodeString(accepted)
+	if len(ps) > 0 {
+		t.Fatalf("accepted warning refused: %v", ps)
+	}
+	out, err := steps.Produce(catalog.All, steps.Input{Topology: p.Topology, Answers: p.Answers}, p.Complete)
+	fs := Findings(p, out)
+	if err != nil || len(fs) != 1 || fs[0].Accepted == nil || fs[0].Accepted.Reason != "A partner's mail program reads only RC2" {
+		t.Errorf("findings of the accepted file: %+v %v", fs, err)
+	}
+}
+
+// TestUnreadableTopLevelFieldIsNamed: a value encoding/json rejects
+// without naming it (a time, say) is named by its field.
+func TestUnreadableTopLevelFieldIsNamed(t *testing.T) {
+	doc, _ := os.ReadFile(examplePath)
+	bad := strings.Replace(string(doc), `"updatedAt": "2026-11-20T16:30:00Z"`, `"updatedAt": "yesterday"`, 1)
+	if bad == string(doc) {
+		t.Fatal("example has no updatedAt")
+	}
+	_, ps := decodeString(bad)
+	if len(ps) != 1 || ps[0].Field != "updatedAt" || !strings.Contains(ps[0].Message, "2026-12-06T09:30:00Z") {
+		t.Errorf("problems %v, want updatedAt named with the expected form", ps)
+	}
+	bad = strings.Replace(string(doc), `"revision": 7`, `"revision": 7.5`, 1)
+	if _, ps := decodeString(bad); len(ps) != 1 || !strings.Contains(ps[0].Message, "revision") {
+		t.Errorf("problems %v, want revision named", ps)
+	}
+}
