@@ -817,28 +817,62 @@ func (v view) backout() Section {
 	return sec
 }
 
+// deviations is every place the change departs from the guide's printed
+// text: the guide's errors the plan corrects, the warnings the team
+// accepted, and the guide's procedures that do not apply. A reviewer
+// holding the guide must find each difference here, not by reading the
+// scripts.
 func (v view) deviations() Section {
 	sec := Section{ID: SectionDeviations, Title: "Deviations"}
-	// A deviation concerns the servers of the finding it accepts; one that
+	concerns := func(servers []string) bool {
+		return v.target == "" || len(servers) == 0 || slices.Contains(servers, v.target)
+	}
+	corr := &Table{Caption: "Corrections of the guide", Columns: []Column{
+		{Label: "Procedure"}, {Label: "Servers"}, {Label: "The guide says"}, {Label: "The plan does instead"}, {Label: "Why"},
+	}}
+	for _, c := range v.out.Corrections {
+		if concerns(c.Servers) {
+			corr.Rows = append(corr.Rows, []string{v.titleOf(c.Step), orNone(strings.Join(c.Servers, ", "), "all"), c.Guide, c.Plan, c.Why})
+		}
+	}
+	// An accepted warning concerns the servers of its finding; one that
 	// names no server concerns the whole change.
 	servers := map[string][]string{}
 	for _, f := range v.out.Findings {
 		servers[f.Key()] = append(servers[f.Key()], f.Servers...)
 	}
-	t := &Table{Caption: "Deviations register", Columns: []Column{
-		{Label: "Procedure"}, {Label: "Deviation"}, {Label: "Reason"}, {Label: "Accepted by"}, {Label: "Accepted on"},
+	accepted := &Table{Caption: "Accepted warnings", Columns: []Column{
+		{Label: "Procedure"}, {Label: "Warning"}, {Label: "Reason"}, {Label: "Accepted by"}, {Label: "Accepted on"},
 	}}
 	for _, d := range v.devs {
-		if srv := servers[d.Key]; v.target != "" && len(srv) > 0 && !slices.Contains(srv, v.target) {
+		if concerns(servers[d.Key]) {
+			accepted.Rows = append(accepted.Rows, []string{v.titleOf(d.Step), orNone(d.Message, d.Key), d.Reason, d.AcceptedBy, formatTime(d.At)})
+		}
+	}
+	left := &Table{Caption: "Procedures of the guide that do not apply", Columns: []Column{
+		{Label: "Procedure"}, {Label: "Section of the guide"}, {Label: "Why it does not apply"},
+	}}
+	for _, st := range v.catalog {
+		if st.Applies == nil {
 			continue
 		}
-		t.Rows = append(t.Rows, []string{v.titleOf(d.Step), orNone(d.Message, d.Key), d.Reason, d.AcceptedBy, formatTime(d.At)})
+		if ok, why := st.Applies(v.in.Topology); !ok {
+			left.Rows = append(left.Rows, []string{st.Title, st.Section, why})
+		}
 	}
-	if len(t.Rows) == 0 {
-		sec.Blocks = append(sec.Blocks, &Para{Text: "None: every choice follows the guide and no warning was accepted."})
+	if len(corr.Rows)+len(accepted.Rows)+len(left.Rows) == 0 {
+		sec.Blocks = append(sec.Blocks, &Para{Text: "None: the plan follows the guide's text throughout, no warning was accepted, and every procedure of the guide applies."})
 		return sec
 	}
-	sec.Blocks = append(sec.Blocks, &Para{Text: "Where the team chose differently from the guide or accepted a warning, with the reason and who accepted it."}, t)
+	sec.Blocks = append(sec.Blocks, &Para{Text: "Every place this change departs from the guide: where the plan corrects the guide's text, the warnings the team accepted and why, and the guide's procedures left out."})
+	for i, t := range []*Table{corr, accepted, left} {
+		sec.Blocks = append(sec.Blocks, &Heading{Text: t.Caption, ID: [...]string{"corrections", "accepted-warnings", "not-applicable"}[i]})
+		if len(t.Rows) == 0 {
+			sec.Blocks = append(sec.Blocks, &Para{Text: "None."})
+		} else {
+			sec.Blocks = append(sec.Blocks, t)
+		}
+	}
 	return sec
 }
 

@@ -307,3 +307,44 @@ func TestProseNamesBundlePaths(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviationsListEveryDeparture: the deviations section says "None"
+// only when there is no correction, no accepted warning and no procedure
+// left out; each of the three shows up on its own.
+func TestDeviationsListEveryDeparture(t *testing.T) {
+	sc := runbooktest.Reference(t)
+	section := func(sc runbooktest.Scenario) string {
+		md := string(runbook.Markdown(sc.Build(nil)))
+		i, j := strings.Index(md, "## 10. Deviations"), strings.Index(md, "## 11.")
+		if i < 0 || j < i {
+			t.Fatalf("no deviations section")
+		}
+		return md[i:j]
+	}
+	bare := sc
+	bare.Deviations = nil
+	bare.Output.Corrections = nil
+	if got := section(bare); !strings.Contains(got, "None: the plan follows the guide") {
+		t.Errorf("nothing to list, but:\n%s", got)
+	}
+
+	withCorrection := bare
+	withCorrection.Output.Corrections = sc.Output.Corrections
+	if got := section(withCorrection); len(sc.Output.Corrections) == 0 || !strings.Contains(got, "Applies the fixture, then restarts it.") || strings.Contains(got, "None: the plan") {
+		t.Errorf("a correction is not listed:\n%s", got)
+	}
+
+	withWarning := bare
+	withWarning.Deviations = sc.Deviations
+	if got := section(withWarning); !strings.Contains(got, "Lena Vogel") || strings.Contains(got, "None: the plan") {
+		t.Errorf("an accepted warning is not listed:\n%s", got)
+	}
+
+	leftOut := bare
+	never := &steps.Step{ID: "never", Title: "A procedure that does not apply", Section: "Chapter 9",
+		Applies: func(steps.Topology) (bool, string) { return false, "No server has the role it secures." }}
+	leftOut.Catalog = append(slices.Clone(sc.Catalog), never)
+	if got := section(leftOut); !strings.Contains(got, "| A procedure that does not apply | Chapter 9 | No server has the role it secures. |") {
+		t.Errorf("a procedure left out is not listed:\n%s", got)
+	}
+}

@@ -159,6 +159,17 @@ var Fixture = &steps.Step{
 		return []steps.Finding{{Code: codeSelfSigned, Severity: steps.Warning,
 			Message: "The test certificate is self-signed.", Servers: []string{string(fes[0].Name)}}}
 	},
+	Corrections: func(in steps.Input) []steps.Correction {
+		var names []string
+		for _, s := range in.Topology.WithRole(steps.RoleFrontEnd) {
+			names = append(names, string(s.Name))
+		}
+		if len(names) == 0 {
+			return nil
+		}
+		return []steps.Correction{{Guide: "Restart the fixture before applying it.", Plan: "Applies the fixture, then restarts it.",
+			Why: "A restart before the change has nothing to pick up.", Servers: names}}
+	},
 	Plan: func(in steps.Input) []steps.Action {
 		var as []steps.Action
 		for _, s := range in.Topology.WithRole(steps.RoleFrontEnd) {
