@@ -1,6 +1,20 @@
 package steps
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
+
+// The labels of the facts form. A message about a field begins with its
+// label, so an administrator reads the same words on the field and in the
+// message.
+const (
+	LabelADDomain     = "Active Directory DNS domain"
+	LabelPublicDomain = "Public DNS domain"
+	LabelOWAHost      = "Public OWA host name"
+	LabelOWAPath      = "OWA path"
+	LabelMXHost       = "MX host"
+)
 
 // FactsForm is the project-wide facts as typed into the form.
 type FactsForm struct {
@@ -22,30 +36,35 @@ func (f FactsForm) Parse() (Facts, Problems) {
 	var out Facts
 	var ps Problems
 	var err error
-	if out.ADDomain, err = ParseFQDN(f.ADDomain); err != nil {
-		ps.Add("ad-domain", "Active Directory domain: "+strings.Replace(err.Error(), "mail01.corp.example.com", "corp.example.com", 1))
+	if out.ADDomain, err = ParseDNSName(f.ADDomain, "corp.example.com"); err != nil {
+		ps.Add("ad-domain", LabelADDomain+": "+err.Error())
 	}
-	if out.PublicDomain, err = ParseFQDN(f.PublicDomain); err != nil {
-		ps.Add("public-domain", "Public DNS domain: "+strings.Replace(err.Error(), "mail01.corp.example.com", "example.com", 1))
+	if out.PublicDomain, err = ParseDNSName(f.PublicDomain, "example.com"); err != nil {
+		ps.Add("public-domain", LabelPublicDomain+": "+err.Error())
 	}
-	if out.OWAHost, err = ParseFQDN(f.OWAHost); err != nil {
-		ps.Add("owa-host", "Public OWA host name: "+strings.Replace(err.Error(), "mail01.corp.example.com", "mail.example.com", 1))
+	if out.OWAHost, err = ParseDNSName(f.OWAHost, "mail.example.com"); err != nil {
+		ps.Add("owa-host", LabelOWAHost+": "+err.Error())
 	}
+	// An empty path is Exchange's default. Anything else is taken as
+	// typed, or refused: a path quietly rewritten would publish an address
+	// nobody checked.
 	path := strings.TrimSpace(f.OWAPath)
-	if path == "" {
+	switch {
+	case path == "":
 		path = "/exchange"
+	case strings.Contains(path, "://"):
+		ps.Add("owa-path", LabelOWAPath+": enter only the path after the host name, without https:// and the host, as in /exchange")
+	case !strings.HasPrefix(path, "/"):
+		ps.Add("owa-path", LabelOWAPath+": start the path with a slash, as in /"+strings.TrimLeft(path, "/"))
+	case strings.ContainsFunc(path, unicode.IsSpace):
+		ps.Add("owa-path", LabelOWAPath+": remove the space; a path has no spaces. Enter it as in /exchange")
+	case strings.ContainsAny(path, "?#%\"'<>\\") || strings.Contains(path, "//") || path == "/":
+		ps.Add("owa-path", LabelOWAPath+": use letters, digits, hyphens and single slashes only, as in /exchange")
 	}
-	if !strings.HasPrefix(path, "/") {
-		path = "/" + path
-	}
-	path = strings.TrimSuffix(path, "/")
-	if path == "" || strings.ContainsAny(path, " ?#%\"'<>\\") || strings.Contains(path, "//") {
-		ps.Add("owa-path", "OWA path: enter the path users type after the host name, such as /exchange")
-	}
-	out.OWAPath = path
+	out.OWAPath = strings.TrimSuffix(path, "/")
 	if strings.TrimSpace(f.MXHost) != "" {
-		if out.MXHost, err = ParseFQDN(f.MXHost); err != nil {
-			ps.Add("mx-host", "MX host: "+strings.Replace(err.Error(), "mail01.corp.example.com", "smtp.example.com", 1))
+		if out.MXHost, err = ParseDNSName(f.MXHost, "smtp.example.com"); err != nil {
+			ps.Add("mx-host", LabelMXHost+": "+err.Error())
 		}
 	}
 	switch f.POP3IMAP4 {

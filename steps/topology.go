@@ -269,6 +269,21 @@ func yesNo(b bool) string {
 	return "no"
 }
 
+// The labels of the server form; a message about a field begins with
+// its label.
+const (
+	LabelName           = "NetBIOS name"
+	LabelFQDN           = "Fully qualified domain name"
+	LabelAddrs          = "IPv4 addresses"
+	LabelOS             = "Operating system"
+	LabelRoles          = "Roles"
+	LabelISAExternal    = "External addresses that publish OWA and SMTP"
+	LabelISAServicePack = "ISA Server service pack"
+	LabelFESite         = "IIS web site number"
+	LabelOU             = "Organisational unit it sits in"
+	LabelCAConfig       = "CA configuration string"
+)
+
 // Parse checks every field of f and returns the server, or the problems
 // found, each named by its form field.
 func (f ServerForm) Parse() (Server, Problems) {
@@ -276,21 +291,21 @@ func (f ServerForm) Parse() (Server, Problems) {
 	var ps Problems
 	var err error
 	if s.Name, err = ParseNetBIOSName(f.Name); err != nil {
-		ps.Add("name", err.Error())
+		ps.Add("name", LabelName+": "+err.Error())
 	}
 	if s.FQDN, err = ParseFQDN(f.FQDN); err != nil {
-		ps.Add("fqdn", err.Error())
+		ps.Add("fqdn", LabelFQDN+": "+err.Error())
 	}
 	if s.Addrs, err = parseAddrList(f.Addrs, true); err != nil {
-		ps.Add("addrs", err.Error())
+		ps.Add("addrs", LabelAddrs+": "+err.Error())
 	}
 	if s.OS, err = ParseOS(f.OS); err != nil {
-		ps.Add("os", "Select the operating system")
+		ps.Add("os", LabelOS+": select the server's Windows version")
 	}
 	for _, r := range f.Roles {
 		role, err := ParseRole(r)
 		if err != nil {
-			ps.Add("roles", err.Error())
+			ps.Add("roles", LabelRoles+": "+err.Error())
 			continue
 		}
 		if !slices.Contains(s.Roles, role) {
@@ -299,14 +314,14 @@ func (f ServerForm) Parse() (Server, Problems) {
 	}
 	slices.SortFunc(s.Roles, func(a, b Role) int { return slices.Index(Roles, a) - slices.Index(Roles, b) })
 	if len(f.Roles) == 0 {
-		ps.Add("roles", "Select at least one role")
+		ps.Add("roles", LabelRoles+": select at least one role")
 	}
 	if s.Has(RoleISA) {
 		if s.ISA.ExternalAddrs, err = parseAddrList(f.ISAExternal, true); err != nil {
-			ps.Add("isa-external", "External addresses: "+err.Error())
+			ps.Add("isa-external", LabelISAExternal+": "+err.Error())
 		}
 		if n, err := strconv.Atoi(strings.TrimSpace(f.ISAServicePack)); err != nil || n < 0 || n > 9 {
-			ps.Add("isa-sp", "Enter the ISA Server service pack as a number, 0 for none")
+			ps.Add("isa-sp", LabelISAServicePack+": enter the service pack as a number from 0 to 9, 0 for none")
 		} else {
 			s.ISA.ServicePack = n
 		}
@@ -317,20 +332,20 @@ func (f ServerForm) Parse() (Server, Problems) {
 		s.FrontEnd.SiteID = 1
 		if v := strings.TrimSpace(f.FESiteID); v != "" {
 			if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 999999 {
-				ps.Add("fe-site", "Enter the IIS site number (1 for the Default Web Site)")
+				ps.Add("fe-site", LabelFESite+": enter the site's number as IIS Manager shows it, 1 for the Default Web Site")
 			} else {
 				s.FrontEnd.SiteID = n
 			}
 		}
 		if strings.TrimSpace(f.FEOU) != "" {
 			if s.FrontEnd.OU, err = ParseObjectName(f.FEOU); err != nil {
-				ps.Add("fe-ou", "Organisational unit: "+err.Error())
+				ps.Add("fe-ou", LabelOU+": "+err.Error())
 			}
 		}
 	}
 	if s.Has(RoleBackEnd) && strings.TrimSpace(f.BEOU) != "" {
 		if s.BackEnd.OU, err = ParseObjectName(f.BEOU); err != nil {
-			ps.Add("be-ou", "Organisational unit: "+err.Error())
+			ps.Add("be-ou", LabelOU+": "+err.Error())
 		}
 	}
 	if s.Has(RoleGateway) {
@@ -342,7 +357,7 @@ func (f ServerForm) Parse() (Server, Problems) {
 		// need it report a finding until it is.
 		if strings.TrimSpace(f.CAConfig) != "" {
 			if s.CA.Config, err = ParseCAConfig(f.CAConfig); err != nil {
-				ps.Add("ca-config", err.Error())
+				ps.Add("ca-config", LabelCAConfig+": "+err.Error())
 			}
 		}
 		s.CA.ThirdPartyRoot = f.CAThirdParty == "yes"

@@ -24,34 +24,50 @@ var hostLabel = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 // and checks it is a host name of at least two labels made of letters,
 // digits and hyphens. Wildcards and international characters are refused:
 // the certificates and tools of the guide's era cannot use them.
-func ParseFQDN(s string) (FQDN, error) {
+func ParseFQDN(s string) (FQDN, error) { return ParseDNSName(s, "mail01.corp.example.com") }
+
+// ParseDNSName is ParseFQDN for a field whose example is not a server's
+// name (a domain, a published host): each message ends with the field's
+// own example, so that what to type is shown in the field's terms.
+func ParseDNSName(s, example string) (FQDN, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	s = strings.TrimSuffix(s, ".")
-	const form = "Enter the FQDN in the form mail01.corp.example.com"
-	if s == "" {
-		return "", errors.New(form)
-	}
-	if len(s) > 253 {
-		return "", errors.New("The name is longer than 253 characters. " + form)
+	like := "Enter it as in " + example
+	wrong := func(problem string) (FQDN, error) { return "", errors.New(problem + ". " + like) }
+	switch {
+	case s == "":
+		return "", errors.New("Enter the name, as in " + example)
+	case strings.Contains(s, "://"):
+		return wrong("Enter the name only, without http:// or https://")
+	case strings.Contains(s, "@"):
+		return wrong("This is an e-mail address; enter the DNS name only")
+	case strings.ContainsAny(s, "/\\"):
+		return wrong("Enter the name only, without a path or a slash")
+	case strings.Contains(s, ":"):
+		return wrong("Enter the name only, without a port number")
+	case strings.ContainsFunc(s, unicode.IsSpace):
+		return wrong("Remove the space: a DNS name has no spaces")
+	case len(s) > 253:
+		return wrong("The name is longer than 253 characters")
 	}
 	labels := strings.Split(s, ".")
 	if len(labels) < 2 {
-		return "", errors.New("Enter the full name with its domain, not just the host. " + form)
+		return wrong("Enter the full name with its domain, not only the first part")
 	}
 	for _, l := range labels {
 		switch {
 		case l == "":
-			return "", errors.New("The name has two dots in a row. " + form)
+			return wrong("The name has two dots in a row")
 		case strings.Contains(l, "*"):
-			return "", errors.New("Wildcard names cannot be used here. " + form)
+			return wrong("Wildcard names cannot be used here")
 		case len(l) > 63:
-			return "", fmt.Errorf("The part %q is longer than 63 characters. %s", l, form)
+			return wrong(fmt.Sprintf("The part %q is longer than 63 characters", l))
 		case !hostLabel.MatchString(l):
-			return "", fmt.Errorf("The part %q may only hold letters, digits and hyphens, and cannot start or end with a hyphen. %s", l, form)
+			return wrong(fmt.Sprintf("The part %q may only hold letters, digits and hyphens, and cannot start or end with a hyphen", l))
 		}
 	}
 	if _, err := strconv.Atoi(labels[len(labels)-1]); err == nil {
-		return "", errors.New("This looks like an IP address, not a name. " + form)
+		return wrong("This is an IP address; enter the DNS name")
 	}
 	return FQDN(s), nil
 }

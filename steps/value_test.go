@@ -35,8 +35,8 @@ func TestParseFQDN(t *testing.T) {
 	}{
 		{in: "Mail01.Corp.Example.COM.", want: "mail01.corp.example.com"},
 		{in: "  owa.example.com ", want: "owa.example.com"},
-		{in: "mail01", err: "not just the host"},
-		{in: "", err: "Enter the FQDN"},
+		{in: "mail01", err: "not only the first part"},
+		{in: "", err: "Enter the name, as in mail01.corp.example.com"},
 		{in: "a..example.com", err: "two dots"},
 		{in: "*.example.com", err: "Wildcard"},
 		{in: "-a.example.com", err: "cannot start or end with a hyphen"},

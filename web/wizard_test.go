@@ -255,7 +255,7 @@ func TestServersPasteNamesBadLinesAndKeepsText(t *testing.T) {
 	text := "EXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be\nOWAFE01 owafe01 10.0.2.10 win2000 owa-fe\n"
 	resp, body := c.post(path+"/paste", url.Values{"csrf_token": {tok}, "list": {text}})
 	d := doc(t, body)
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(d.Find(".error-summary").Text(), "Line 2: Enter the full name") {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(d.Find(".error-summary").Text(), "Line 2: Fully qualified domain name: Enter the full name") {
 		t.Fatalf("paste with a bad line: %d %q", resp.StatusCode, d.Find(".error-summary").Text())
 	}
 	if got := d.Find("textarea#list").Text(); got != text {

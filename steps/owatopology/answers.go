@@ -164,7 +164,7 @@ func Load(in steps.Input) (Config, error) {
 		return Config{}, err
 	}
 	if c.ADDomain, err = steps.ParseFQDN(string(in.Topology.Facts.ADDomain)); err != nil {
-		return Config{}, fmt.Errorf("Active Directory domain: %w", err)
+		return Config{}, fmt.Errorf("%s: %w", steps.LabelADDomain, err)
 	}
 	c.Placement = a[QPlacement]
 	c.Layout = a.Is(QLayout, "yes")
