@@ -52,7 +52,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 	env := newEnv(t, catalog.All)
 	env.mustUser("olivia", false)
 	c := env.signIn("olivia")
-	doc, err := os.ReadFile("../docs/project-file-example.json")
+	doc, err := os.ReadFile("../docs/examples/small.json")
 	if err != nil {
 		t.Fatal(err)
 	}

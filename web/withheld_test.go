@@ -24,7 +24,7 @@ func TestUnacceptedWarningWithholdsOutput(t *testing.T) {
 	u := env.mustUser("olivia", true)
 	c := env.signIn("olivia")
 	ctx := context.Background()
-	f, err := os.Open("../docs/project-file-example.json")
+	f, err := os.Open("../docs/examples/small.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 // accept, the file also accepts the warning in deviations.
 func weakExample(t *testing.T, accept bool) string {
 	t.Helper()
-	doc, err := os.ReadFile("../../docs/project-file-example.json")
+	doc, err := os.ReadFile("../../docs/examples/small.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestCheckExitStatusAndReport(t *testing.T) {
 		status     int
 		want       []string
 	}{
-		{"clean", "../../docs/project-file-example.json", 0, []string{"renders: no error, 0 accepted warnings"}},
+		{"clean", "../../docs/examples/small.json", 0, []string{"renders: no error, 0 accepted warnings"}},
 		{"unaccepted warning", weakExample(t, false), 1, []string{"answers.smime: warning smime/weak-default-algorithm", "to fix: Change answers.smime.algorithm, or accept it", "1 warning not accepted"}},
 		{"accepted warning", weakExample(t, true), 0, []string{"accepted warning smime/weak-default-algorithm", "reason: The partner bank reads RC2 only (accepted by ann)", "1 accepted warning."}},
 		{"unusable", bad, 2, []string{"bad.json: updatedAt: error", "not a usable project file"}},

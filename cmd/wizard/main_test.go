@@ -76,7 +76,7 @@ func TestExportImport(t *testing.T) {
 		t.Fatalf("import of a newer file: %v\n%s", err, stderr.String())
 	}
 	stdout.Reset()
-	if err := run(ctx, []string{"import", "-owner", "ann", "../../docs/project-file-example.json"}, getenv, &stdout, &stderr); err != nil {
+	if err := run(ctx, []string{"import", "-owner", "ann", "../../docs/examples/small.json"}, getenv, &stdout, &stderr); err != nil {
 		t.Fatalf("import: %v\n%s", err, stderr.String())
 	}
 	if !strings.HasPrefix(stdout.String(), "imported project 1:") {
@@ -87,7 +87,7 @@ func TestExportImport(t *testing.T) {
 		t.Fatalf("export: %v", err)
 	}
 	got, _ := os.ReadFile(out)
-	want, _ := os.ReadFile("../../docs/project-file-example.json")
+	want, _ := os.ReadFile("../../docs/examples/small.json")
 	if len(got) == 0 || !bytes.Equal(dropRevision(got), dropRevision(want)) {
 		t.Errorf("exported file differs from the imported one")
 	}

@@ -75,7 +75,7 @@ func TestRenderEqualsWebDownloads(t *testing.T) {
 	si := newSignedIn(t)
 	ctx := context.Background()
 	u, _, _ := si.st.UserByName(ctx, "ann")
-	f, _ := os.Open("../../docs/project-file-example.json")
+	f, _ := os.Open("../../docs/examples/small.json")
 	defer f.Close()
 	p, problems, err := si.h.Import(ctx, u.ID, f)
 	if err != nil || len(problems) > 0 {
@@ -127,7 +127,7 @@ func TestRenderEqualsWebDownloads(t *testing.T) {
 // procedure's cross-check and one with a bad field: each is refused with
 // its problem named, and nothing is written.
 func TestRenderRefusesWhatImportRefuses(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/project-file-example.json")
+	doc, err := os.ReadFile("../../docs/examples/small.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 )
 
 // updating reports whether -update (defined by steptest) was given: it
-// also rewrites docs/project-file-example.json.
+// also rewrites docs/examples/small.json.
 func updating() bool {
 	f := flag.Lookup("update")
 	return f != nil && f.Value.String() == "true"
@@ -46,7 +46,7 @@ func example(t *testing.T) Project {
 	return p
 }
 
-const examplePath = "../../docs/project-file-example.json"
+const examplePath = "../../docs/examples/small.json"
 
 func TestDocumentedExampleImportsCleanly(t *testing.T) {
 	p := example(t)
