@@ -439,7 +439,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	pid, uid := rs.project.ID, rs.user.ID
 	cursor := lastEventID(r)
 	page := presencePage(pid, r.URL.Query().Get("page"))
-	member := presentMember{ID: uid, Name: rs.user.Name, Page: page, Label: s.pageLabel(pid, page)}
+	member := presentMember{ID: uid, Name: rs.user.Name, Page: page, Label: s.pageLabel(r.Context(), pid, page)}
 	hub, sub, cursor := s.live.subscribe(pid, member, cursor)
 	defer s.live.unsubscribe(hub, sub)
 
@@ -563,8 +563,11 @@ func presencePage(pid int64, page string) string {
 	return page
 }
 
-// pageLabel says which page of the project page is, for the presence panel.
-func (s *Server) pageLabel(pid int64, page string) string {
+// pageLabel names, in plain words, the page of the project a member is
+// on, for the presence panel: "Server EXBE01", "Check answers: Outlook RPC
+// encryption". A page it cannot name more exactly is named by its part of
+// the project.
+func (s *Server) pageLabel(ctx context.Context, pid int64, page string) string {
 	p, _, _ := strings.Cut(page, "?")
 	parts := strings.Split(strings.Trim(strings.TrimPrefix(p, projectPath(pid)), "/"), "/")
 	switch parts[0] {
@@ -573,10 +576,17 @@ func (s *Server) pageLabel(pid int64, page string) string {
 	case "facts":
 		return "Describe the organisation"
 	case "servers":
-		if len(parts) > 1 {
-			return "A server's details"
+		if len(parts) == 1 {
+			return "Servers"
 		}
-		return "Servers"
+		name := s.serverName(ctx, pid, parts[1])
+		if name == "" {
+			return "Servers"
+		}
+		if len(parts) > 2 && parts[2] == "history" {
+			return "History of server " + name
+		}
+		return "Server " + name
 	case "steps":
 		if len(parts) < 2 {
 			break
@@ -589,7 +599,7 @@ func (s *Server) pageLabel(pid int64, page string) string {
 			return st.Title
 		}
 		if parts[2] == "check" {
-			return "Check your answers: " + st.Title
+			return "Check answers: " + st.Title
 		}
 		if pg, ok := st.Page(parts[2]); ok && pg.Heading() != "" {
 			return st.Title + ": " + pg.Heading()
@@ -605,8 +615,33 @@ func (s *Server) pageLabel(pid int64, page string) string {
 		return "History"
 	case "settings":
 		return "Project settings"
+	case "signoff":
+		return "Review and sign off"
+	case "execute":
+		return "Record of the change window"
+	case "evidence":
+		return "Evidence of a verification"
 	}
-	return "A project page"
+	return "Another page of the project"
+}
+
+// serverName is the name of the project's server with the id in the path
+// segment sid, or "" when there is none.
+func (s *Server) serverName(ctx context.Context, pid int64, sid string) string {
+	id, err := strconv.ParseInt(sid, 10, 64)
+	if err != nil {
+		return ""
+	}
+	recs, err := s.st.Servers(ctx, pid)
+	if err != nil {
+		return ""
+	}
+	for _, rec := range recs {
+		if rec.ID == id {
+			return string(rec.Server.Name)
+		}
+	}
+	return ""
 }
 
 // liveView is the presence panel of a project page: the signed-in member
@@ -624,7 +659,7 @@ func (s *Server) liveView(r *http.Request) *ui.Live {
 	here := r.URL.RequestURI()
 	v := &ui.Live{ProjectID: pid, Events: projectPath(pid) + "/events", LastEventID: since, Me: rs.user.ID}
 	v.Present = append(v.Present, ui.PresentMember{UserID: rs.user.ID, Name: rs.user.Name, Page: here,
-		Label: s.pageLabel(pid, presencePage(pid, here)), Self: true})
+		Label: s.pageLabel(r.Context(), pid, presencePage(pid, here)), Self: true})
 	for _, m := range s.live.present(pid) {
 		if m.ID != rs.user.ID {
 			v.Present = append(v.Present, ui.PresentMember{UserID: m.ID, Name: m.Name, Page: m.Page, Label: m.Label})

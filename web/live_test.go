@@ -515,3 +515,56 @@ func TestLiveIdleHubIsLetGo(t *testing.T) {
 		t.Errorf("after the hub came back: %d events, reload %v; want the new event", len(evs), reload)
 	}
 }
+
+// TestPresenceLabels checks that the presence panel names each page in
+// plain words: the server by its name, the check page by its procedure.
+func TestPresenceLabels(t *testing.T) {
+	lt := newLiveTeam(t)
+	ctx := context.Background()
+	srvs, ps := steps.ParseServerList("EXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be", steps.Topology{})
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	if err := lt.env.st.AddServers(ctx, 0, lt.pid, srvs); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := lt.env.st.Servers(ctx, lt.pid)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("servers: %v %v", recs, err)
+	}
+	sid := fmt.Sprint(recs[0].ID)
+	for page, want := range map[string]string{
+		"":                             "Task list",
+		"/servers":                     "Servers",
+		"/servers/" + sid:              "Server EXBE01",
+		"/servers/" + sid + "/history": "History of server EXBE01",
+		"/servers/999":                 "Servers",
+		"/steps/fake":                  "Fake procedure",
+		"/steps/fake/check":            "Check answers: Fake procedure",
+		"/steps/fake/p1?return=check":  "Fake procedure: Is this a test?",
+		"/signoff":                     "Review and sign off",
+		"/execute":                     "Record of the change window",
+	} {
+		if got := lt.env.srv.pageLabel(ctx, lt.pid, lt.path(page)); got != want {
+			t.Errorf("label of %q = %q, want %q", page, got, want)
+		}
+	}
+
+	// The label reaches the other members through the event stream and
+	// the member's own row of the panel rendered with the page.
+	so := lt.olivia.stream(lt.pid, url.Values{"page": {lt.path("")}}, "")
+	lt.eddie.stream(lt.pid, url.Values{"page": {lt.path("/servers/" + sid)}}, "")
+	so.presenceUntil(func(ms []presentMember) bool {
+		for _, m := range ms {
+			if m.Name == "eddie" && m.Label == "Server EXBE01" {
+				return true
+			}
+		}
+		return false
+	})
+	_, body := lt.olivia.get(lt.path("/servers/" + sid))
+	row := doc(t, body).Find(`[data-testid="presence"] [data-testid="present-member"]`).First()
+	if txt := strings.Join(strings.Fields(row.Text()), " "); txt != "olivia (you) Server EXBE01" {
+		t.Errorf("own row %q, want olivia on Server EXBE01", txt)
+	}
+}
