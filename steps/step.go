@@ -213,6 +213,38 @@ type Action struct {
 	Backout    string   // how to undo it
 	Interrupts string   // service interrupted, if any ("OWA", "Outlook", "Inbound mail")
 	Minutes    int      // expected length of the interruption
+
+	// Probe, when set, is an outside-in test of what the action changed
+	// that the wizard can run itself; Verify still says how to check by
+	// hand.
+	Probe *Probe
+}
+
+// ProbeKind says what a probe connects to.
+type ProbeKind string
+
+// The kinds of probe.
+const (
+	ProbeTLS  ProbeKind = "tls"  // a TLS endpoint, and the OWA path behind it
+	ProbeSMTP ProbeKind = "smtp" // an SMTP server
+)
+
+// Probe is what the plan expects an endpoint to show from outside. Every
+// value comes from the project's topology and answers, so a probe only
+// ever reaches a host the project names.
+type Probe struct {
+	Kind ProbeKind
+	Host string // the address (or name) connected to
+	Port uint16
+	Name string // the name the certificate must carry, sent as SNI
+
+	Path     string // TLS: the OWA path that must ask for Basic authentication
+	HTTPPort uint16 // TLS: plain-HTTP port that must refuse or redirect to HTTPS; 0 skips
+
+	STARTTLS        bool   // SMTP: STARTTLS must be offered
+	OutsideFrom     string // SMTP: sender and recipient of the open-relay attempt
+	OutsideTo       string
+	LongHELORefused bool // SMTP: the Message Screener refuses over-long commands
 }
 
 // Key identifies the action across the whole plan: the as-executed record,

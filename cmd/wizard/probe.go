@@ -13,6 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/secex/wizard/steps/catalog"
+	"github.com/secex/wizard/steps/projectfile"
+	"github.com/secex/wizard/web"
 	"github.com/secex/wizard/web/probe"
 )
 
@@ -26,12 +29,16 @@ func (l *nameList) Set(s string) error { *l = append(*l, s); return nil }
 // check. Exit status: 0 when every check passes, 1 when one fails, 2 for a
 // wrong command line or an unreachable target.
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := "Usage: wizard probe cert|tls|smtp [flags] TARGET\n\n" +
+	usage := "Usage: wizard probe cert|tls|smtp [flags] TARGET\n       wizard probe -project FILE -server NAME [-ca FILE] [-json]\n\n" +
 		"  cert FILE        check a certificate file (PEM or DER, never a private key)\n" +
 		"  tls HOST:PORT    check a TLS endpoint: certificate, versions, cipher, plain HTTP, OWA sign-in\n" +
-		"  smtp HOST:PORT   check an SMTP server: banner, EHLO, STARTTLS, open relay, listed relay, long HELO\n\n" +
+		"  smtp HOST:PORT   check an SMTP server: banner, EHLO, STARTTLS, open relay, listed relay, long HELO\n" +
+		"  -project FILE -server NAME   run every probe the project's plan defines for that server\n\n" +
 		"Exit status: 0 every check passed, 1 a check failed, 2 a wrong command line or an unreachable target.\n" +
 		"See wizard probe KIND -h for each kind's flags."
+	if len(args) > 0 && (args[0] == "-project" || strings.HasPrefix(args[0], "-project=")) {
+		return runPlanProbes(ctx, args, stdout, stderr)
+	}
 	if len(args) == 0 || (args[0] != "cert" && args[0] != "tls" && args[0] != "smtp") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 			fmt.Fprintln(stderr, usage)
@@ -189,4 +196,96 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// runPlanProbes runs every probe the plan of a project file defines for
+// one server, with the change window of its ticket.
+func runPlanProbes(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("wizard probe -project", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	file := fs.String("project", "", "project `file` whose plan defines the probes")
+	server := fs.String("server", "", "the server's NetBIOS `name`, as the plan's steps name it")
+	caFile := fs.String("ca", "", "PEM `file` of the project's CA certificate (default: the system's roots)")
+	asJSON := fs.Bool("json", false, "print the reports as a JSON array")
+	connect := fs.Duration("connect", 5*time.Second, "timeout for each connection")
+	whole := fs.Duration("timeout", 30*time.Second, "timeout for each probe")
+	if err := fs.Parse(args); err != nil {
+		return asUsage(err)
+	}
+	if *file == "" || *server == "" || fs.NArg() > 0 {
+		return usageError{errors.New("give -project FILE and -server NAME; see wizard probe -h")}
+	}
+	f, err := os.Open(*file)
+	if err != nil {
+		return usageError{err}
+	}
+	p, problems := projectfile.Decode(f, catalog.All)
+	f.Close()
+	if len(problems) > 0 {
+		for _, pr := range problems {
+			fmt.Fprintf(stderr, "%s: %s: %s\n", *file, pr.Field, pr.Message)
+		}
+		return usageError{fmt.Errorf("%d problems in the project file; run wizard check %s", len(problems), *file)}
+	}
+	rd, err := web.Render(catalog.All, product, version, p)
+	if err != nil {
+		return err
+	}
+	var roots *x509.CertPool
+	if *caFile != "" {
+		b, err := os.ReadFile(*caFile)
+		if err != nil {
+			return usageError{err}
+		}
+		cs, err := probe.ParseCertificates(b)
+		if err != nil {
+			return usageError{fmt.Errorf("-ca %s: %v", *caFile, err)}
+		}
+		roots = x509.NewCertPool()
+		for _, c := range cs {
+			roots.AddCert(c)
+		}
+	}
+	var from, until time.Time
+	if p.Ticket != nil {
+		from, until, _ = p.Ticket.Window()
+	}
+	n := probe.DefaultNetwork()
+	n.Connect, n.Whole = *connect, *whole
+	var reports []probe.Report
+	for _, a := range rd.Out.Actions {
+		if a.Probe == nil || !strings.EqualFold(a.Target, *server) {
+			continue
+		}
+		r := n.Run(ctx, *a.Probe, roots, from, until)
+		r.Target = a.Key() + " " + r.Target
+		reports = append(reports, r)
+	}
+	if len(reports) == 0 {
+		return usageError{fmt.Errorf("the plan defines no probe for %s; the servers with probes are the ones whose verify steps test an endpoint (ISA Servers publishing OWA or SMTP)", *server)}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(reports); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range reports {
+			printProbe(stdout, r)
+		}
+	}
+	status := 0
+	for _, r := range reports {
+		switch {
+		case r.Unreachable():
+			status = 2
+		case r.Failed() && status == 0:
+			status = 1
+		}
+	}
+	if status != 0 {
+		return exitError{status}
+	}
+	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secex/wizard/steps"
 )
 
 // result finds check id of r; a missing check fails the test.
@@ -52,7 +54,7 @@ func TestTLSProbeAgainstNginx(t *testing.T) {
 	owa := `  location /exchange { add_header WWW-Authenticate 'Basic realm="mail.test.example"' always; return 401; }
   location /open { return 200 "mailbox"; }`
 	ports := map[string]int{}
-	for _, n := range []string{"good", "other", "expired", "self", "plain", "redirect", "offsite", "refused"} {
+	for _, n := range []string{"good", "other", "expired", "self", "plain", "redirect", "offsite", "forbidden", "refused"} {
 		ports[n] = freePort(t)
 	}
 	startNginx(t, dir, []nginxSite{
@@ -63,6 +65,7 @@ func TestTLSProbeAgainstNginx(t *testing.T) {
 		{port: ports["plain"], body: `  location / { return 200 "plain"; }`},
 		{port: ports["redirect"], body: `  location / { return 301 https://mail.test.example$request_uri; }`},
 		{port: ports["offsite"], body: `  location / { return 302 https://elsewhere.example/; }`},
+		{port: ports["forbidden"], body: `  location / { return 403; }`},
 	})
 	addr := func(n string) string { return fmt.Sprintf("127.0.0.1:%d", ports[n]) }
 	plan := func(n string) TLSPlan {
@@ -100,14 +103,30 @@ func TestTLSProbeAgainstNginx(t *testing.T) {
 		res    Result
 		reason string
 	}{
-		"plain":    {Fail, "Plain HTTP is served"},
-		"redirect": {Pass, "redirected to HTTPS"},
-		"offsite":  {Fail, "another host"},
-		"refused":  {Pass, "not served"},
+		"plain":     {Fail, "Plain HTTP is served"},
+		"redirect":  {Pass, "redirected to HTTPS"},
+		"offsite":   {Fail, "another host"},
+		"refused":   {Pass, "not served"},
+		"forbidden": {Pass, "Plain HTTP is refused"},
 	} {
 		pl := plan("good")
 		pl.HTTPAddr = addr(name)
 		expect(t, net.ProbeTLS(ctx, pl), "http.plain", want.res, want.reason)
+	}
+
+	// A plan step's probe names the public address; the test routes it
+	// to the good endpoint and the redirecting port.
+	routed := net
+	routed.Route = func(a string) string {
+		return map[string]string{"203.0.113.20:443": addr("good"), "203.0.113.20:80": addr("redirect")}[a]
+	}
+	r = routed.Run(ctx, steps.Probe{Kind: steps.ProbeTLS, Host: "203.0.113.20", Port: 443, Name: "mail.test.example", Path: "/exchange", HTTPPort: 80},
+		p.pool(), now, now.Add(day))
+	if r.Failed() || len(r.Checks) != 12 {
+		t.Errorf("plan probe: %+v", r.Checks)
+	}
+	if r := routed.Run(ctx, steps.Probe{Kind: "ftp", Host: "203.0.113.20", Port: 21}, nil, now, now); !r.Failed() {
+		t.Errorf("an unknown kind passed: %+v", r.Checks)
 	}
 
 	down := net.ProbeTLS(ctx, TLSPlan{Addr: addr("refused"), ServerName: "mail.test.example"})

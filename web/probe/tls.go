@@ -124,7 +124,7 @@ func (n Network) handshake(ctx context.Context, plan TLSPlan, v uint16) (tls.Con
 // failure: a firewall that drops the packets says nothing about what the
 // server would do.
 func (n Network) checkPlainHTTP(ctx context.Context, r *Report, plan TLSPlan) {
-	const want = "refused, or a redirect to https://"
+	const want = "refused, or a redirect to https:// on the same host"
 	c, err := n.dial(ctx, plan.HTTPAddr)
 	if err != nil {
 		if isRefused(err) {
@@ -168,6 +168,8 @@ func (n Network) checkPlainHTTP(ctx context.Context, r *Report, plan TLSPlan) {
 		}
 	case strings.Contains(strings.ToLower(strings.Join(resp.Header.Values("WWW-Authenticate"), " ")), "basic"):
 		r.fail("http.plain", want, observed+" asking for Basic", "The server asks for a Basic password over plain HTTP, which sends it in clear text; refuse port 80 or redirect it to HTTPS")
+	case resp.StatusCode >= 400 && resp.StatusCode < 500:
+		r.pass("http.plain", want, observed, "Plain HTTP is refused")
 	default:
 		r.fail("http.plain", want, observed, "Plain HTTP is served; refuse port 80 or redirect it to https://"+plan.ServerName+path)
 	}
