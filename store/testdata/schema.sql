@@ -98,6 +98,16 @@ CREATE TABLE positions (
 	PRIMARY KEY (user_id, project_id)
 ) STRICT, WITHOUT ROWID;
 
+CREATE TABLE probe_runs (
+	id         INTEGER PRIMARY KEY,
+	project_id INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+	action     TEXT    NOT NULL,
+	result     TEXT    NOT NULL CHECK (result IN ('pass', 'fail')),
+	report     TEXT    NOT NULL CHECK (json_valid(report)),
+	user_id    INTEGER NOT NULL REFERENCES users (id),
+	at         TEXT    NOT NULL
+) STRICT;
+
 CREATE TABLE projects (
 	id            INTEGER PRIMARY KEY,
 	name          TEXT    NOT NULL,
@@ -187,6 +197,8 @@ CREATE INDEX members_user ON members (user_id);
 
 CREATE INDEX positions_project ON positions (project_id);
 
+CREATE INDEX probe_runs_project ON probe_runs (project_id, id);
+
 CREATE INDEX server_addrs_server ON server_addrs (project_id, server_id);
 
 CREATE UNIQUE INDEX servers_fqdn ON servers (project_id, fqdn COLLATE NOCASE);
@@ -222,6 +234,11 @@ END;
 CREATE TRIGGER executions_no_update BEFORE UPDATE ON executions
 BEGIN
 	SELECT RAISE(ABORT, 'the as-executed record cannot be changed; add a new mark');
+END;
+
+CREATE TRIGGER probe_runs_no_update BEFORE UPDATE ON probe_runs
+BEGIN
+	SELECT RAISE(ABORT, 'probe runs cannot be changed');
 END;
 
 CREATE TRIGGER signoffs_no_update BEFORE UPDATE ON signoffs
