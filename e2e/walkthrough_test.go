@@ -130,6 +130,12 @@ func walkthrough(t *testing.T, js bool) {
 	if j.hasLink(j.stepHref(procKMS)) {
 		t.Errorf("the task list links to %s before %s is completed; it requires it", procKMS, procSMIME)
 	}
+	// S/MIME needs nothing, so it is open before the Outlook procedure
+	// above it is done; KMS names what it waits for.
+	j.openTask(procSMIME)
+	if hint, want := j.taskHint("Set up the Key Management Service"), "Cannot start yet: needs “"+j.titles[procSMIME]+"”."; hint != want {
+		t.Errorf("the task list says of KMS %q, want %q", hint, want)
+	}
 	j.answerProcedure(procRPC)
 	j.answerProcedure(procSMIME)
 	j.answerProcedure(procKMS)
@@ -399,6 +405,15 @@ func (j *journey) taskStatus(href string) string {
 		const a = document.querySelector('[data-testid="task-list"] a[href=' + JSON.stringify(`+jsq(href)+`) + ']');
 		const s = a && a.closest("li").querySelector('[data-testid="task-status"]');
 		return s ? s.textContent.trim() : "";`)
+}
+
+// taskHint returns the hint under the task list's task called title.
+func (j *journey) taskHint(title string) string {
+	j.t.Helper()
+	return eval[string](j, `
+		const li = [...document.querySelectorAll('[data-testid="task-list"] li')].find(li => li.querySelector(".task-name").firstElementChild.textContent.trim() === `+jsq(title)+`);
+		const h = li && li.querySelector(".task-hint");
+		return h ? h.textContent.replace(/\s+/g, " ").trim() : "";`)
 }
 
 func (j *journey) hasLink(href string) bool {

@@ -108,7 +108,10 @@ func (s *Server) stepTitle(id string) string {
 	return id
 }
 
-// blockedReason says why a procedure cannot be started yet, or "".
+// blockedReason says why a procedure cannot be started yet, or "". A
+// procedure opens as soon as the organisation is described, it applies to
+// the servers, and every procedure it needs is completed; the procedures
+// before it in the guide that it does not need do not hold it back.
 func (s *Server) blockedReason(ps *projectState, st *steps.Step) string {
 	if ps.project.Facts.ADDomain == "" {
 		return "Describe the organisation first."
@@ -118,12 +121,71 @@ func (s *Server) blockedReason(ps *projectState, st *steps.Step) string {
 			return why
 		}
 	}
-	for _, req := range st.Requires {
-		if !ps.complete[req] {
-			return "Complete “" + s.stepTitle(req) + "” first."
+	if missing := s.incompletePrerequisites(ps, st); len(missing) > 0 {
+		titles := make([]string, len(missing))
+		for i, m := range missing {
+			titles[i] = "“" + m.Title + "”"
 		}
+		return "Cannot start yet: needs " + andList(titles) + "."
 	}
 	return ""
+}
+
+// prerequisites returns every procedure st needs, directly or through the
+// procedures it needs, in catalogue order. A procedure reads the answers
+// of what it needs, and those read theirs, so each of them must be
+// complete.
+func (s *Server) prerequisites(st *steps.Step) []*steps.Step {
+	need := map[string]bool{}
+	var walk func(*steps.Step)
+	walk = func(x *steps.Step) {
+		for _, id := range x.Requires {
+			if need[id] {
+				continue
+			}
+			need[id] = true
+			if req, err := s.lookupStep(id); err == nil {
+				walk(req)
+			}
+		}
+	}
+	walk(st)
+	var out []*steps.Step
+	for _, c := range s.catalog {
+		if need[c.ID] {
+			out = append(out, c)
+			delete(need, c.ID)
+		}
+	}
+	// A requirement missing from the catalogue can never be completed;
+	// name it rather than let the procedure open without it.
+	for _, id := range slices.Sorted(maps.Keys(need)) {
+		out = append(out, &steps.Step{ID: id, Title: id})
+	}
+	return out
+}
+
+// incompletePrerequisites returns the procedures st needs that are not
+// completed yet, in catalogue order.
+func (s *Server) incompletePrerequisites(ps *projectState, st *steps.Step) []*steps.Step {
+	var out []*steps.Step
+	for _, req := range s.prerequisites(st) {
+		if !ps.complete[req.ID] {
+			out = append(out, req)
+		}
+	}
+	return out
+}
+
+// andList joins items as "a", "a and b" or "a, b and c".
+func andList(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 // findings runs st's cross-checks on the whole project.
