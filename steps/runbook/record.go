@@ -3,6 +3,7 @@ package runbook
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -15,6 +16,16 @@ type Record struct {
 	ClosedBy string
 	ClosedAt time.Time
 	Signoffs []string // one line per sign-off, newest first
+	Probes   []Probe  // the newest run of each plan step's probe
+}
+
+// Probe is the newest run of one plan step's probe.
+type Probe struct {
+	Key    string   // steps.Action.Key
+	Result string   // "Pass" or "Fail"
+	Failed []string // the IDs of the checks that failed, with their reasons
+	By     string
+	At     time.Time
 }
 
 // Mark is the newest mark of one plan step.
@@ -33,7 +44,25 @@ type Mark struct {
 func (d *Doc) WithRecord(r Record) *Doc {
 	out := *d
 	out.Sections = slices.Clone(d.Sections)
+	probes := map[string]Probe{}
+	for _, p := range r.Probes {
+		probes[p.Key] = p
+	}
 	for i := range out.Sections {
+		if out.Sections[i].ID == SectionVerification && len(probes) > 0 {
+			t := &Table{Caption: "Probe results", Columns: []Column{{Label: "Step"}, {Label: "Server"}, {Label: "Result"}, {Label: "Checks that failed"}, {Label: "Run by"}, {Label: "When"}}}
+			for _, st := range d.Steps() {
+				if p, ok := probes[st.Key]; ok {
+					t.Rows = append(t.Rows, []string{itoa(st.Number) + ". " + st.Title, st.Target, p.Result, orNone(strings.Join(p.Failed, "; "), "none"), p.By, formatTime(p.At)})
+				}
+			}
+			if len(t.Rows) > 0 {
+				blocks := slices.Clone(out.Sections[i].Blocks)
+				out.Sections[i].Blocks = append(blocks, &Heading{Text: "Probe results recorded in the wizard", ID: "probe-results"},
+					&Para{Text: "The newest run of each step's probe, as the wizard ran it against the real endpoint."}, t)
+			}
+			continue
+		}
 		if out.Sections[i].ID != SectionSignOff {
 			continue
 		}
@@ -61,6 +90,9 @@ func (d *Doc) WithRecord(r Record) *Doc {
 			row := []string{itoa(st.Number) + ". " + st.Title, st.Target, "Not marked", "", "", ""}
 			if ok {
 				row[2], row[3], row[4], row[5] = m.Status, m.By, formatTime(m.At), m.Note
+			}
+			if p, ok := probes[st.Key]; ok {
+				row[5] = strings.TrimSpace(row[5] + " Probe: " + p.Result + ", " + p.By + ", " + formatTime(p.At) + ".")
 			}
 			t.Rows = append(t.Rows, row)
 		}
