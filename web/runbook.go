@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"encoding/hex"
 	"fmt"
 	"mime"
@@ -16,6 +17,8 @@ import (
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/bundle"
 	"github.com/secex/wizard/steps/runbook"
+	"github.com/secex/wizard/store"
+	"github.com/secex/wizard/web/probe"
 	"github.com/secex/wizard/web/ui"
 )
 
@@ -158,6 +161,13 @@ func (s *Server) runbookRecord(r *http.Request) (runbook.Record, error) {
 	}
 	for _, e := range execs {
 		rec.Marks = append(rec.Marks, runbook.Mark{Key: e.Action, Status: execWord(e.Status), Note: e.Note, By: e.By, At: e.At})
+	}
+	runs, err := s.st.ProbeRuns(ctx, pid)
+	if err != nil {
+		return rec, err
+	}
+	for _, pr := range runs {
+		rec.Probes = append(rec.Probes, probeMark(pr))
 	}
 	c, err := s.st.LatestClosure(ctx, pid)
 	if err != nil {
@@ -316,4 +326,19 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return errNotFound
+}
+
+// probeMark is a kept probe run as the printed record shows it: its
+// result and each failed check with its reason.
+func probeMark(pr store.ProbeRun) runbook.Probe {
+	m := runbook.Probe{Key: pr.Action, Result: map[string]string{"pass": "Pass", "fail": "Fail"}[pr.Result], By: pr.By, At: pr.At}
+	var rep probe.Report
+	if json.Unmarshal([]byte(pr.Report), &rep) == nil {
+		for _, c := range rep.Checks {
+			if c.Result == probe.Fail {
+				m.Failed = append(m.Failed, c.ID+": "+c.Reason)
+			}
+		}
+	}
+	return m
 }

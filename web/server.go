@@ -14,6 +14,7 @@ import (
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/store"
+	"github.com/secex/wizard/web/probe"
 )
 
 // Config holds what the server needs to know about how it is deployed.
@@ -35,6 +36,10 @@ type Config struct {
 	// PDF prints runbooks to PDF on the server; nil offers browser
 	// printing only.
 	PDF PDFPrinter
+
+	// Probes runs the plan's probes against the real endpoints; nil
+	// turns running them from the web off.
+	Probes *probe.Network
 }
 
 // PDFPrinter prints a complete HTML document to PDF.
