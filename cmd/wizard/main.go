@@ -36,6 +36,7 @@ import (
 	"github.com/secex/wizard/store"
 	"github.com/secex/wizard/web"
 	"github.com/secex/wizard/web/pdf"
+	"github.com/secex/wizard/web/probe"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -294,6 +295,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		printer = p
 	}
+	probes := probe.DefaultNetwork()
 	srv := web.NewServer(web.Config{
 		Product:         product,
 		Version:         version,
@@ -301,6 +303,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		IdleTimeout:     c.idle,
 		AbsoluteTimeout: c.absolute,
 		PDF:             printer,
+		Probes:          &probes,
 	}, st, catalog.All, log)
 	if link, err := srv.SetupLink(ctx, base); err != nil {
 		ln.Close()
