@@ -114,7 +114,7 @@ func walkthrough(t *testing.T, js bool) {
 	start := time.Now()
 	w := startWizard(t)
 	ctx := newBrowser(t, js)
-	j := &journey{t: t, ctx: ctx, w: w, checked: map[string]bool{}}
+	j := &journey{t: t, ctx: ctx, w: w, checked: map[string]bool{}, scripts: js}
 
 	j.setUp()
 	name := "Contoso mail hardening, JavaScript off"
@@ -155,6 +155,7 @@ type journey struct {
 	ctx context.Context
 	w   *wizard
 
+	scripts     bool              // page scripts run
 	project     string            // project path, /p/{id}
 	projectName string            // as typed
 	titles      map[string]string // procedure titles by id, from the task list
@@ -459,11 +460,32 @@ func (j *journey) addServers() {
 	j.openFromTaskList(href)
 	j.axe("servers (empty)")
 
+	if rows := eval[int](j, `return document.querySelector("#list").rows;`); rows != 20 {
+		t.Errorf("the paste box shows %d lines, want 20", rows)
+	}
 	j.fill("#list", badServers)
-	j.submit(`[data-testid="add-list"]`, http.StatusUnprocessableEntity, "")
-	j.expectError("list")
-	if s := j.text(`[data-testid="error-summary"]`); !strings.Contains(s, "Line 2") {
+	// The list is sent back on the page's own address, with the line's
+	// message linked from the error summary.
+	j.submit(`[data-testid="add-list"]`, http.StatusUnprocessableEntity, href)
+	if title := j.title(); !strings.HasPrefix(title, "Error:") {
+		t.Errorf("title %q does not start with %q", title, "Error:")
+	}
+	if !j.exists(`[data-testid="error-summary"] a[href="#list-line-2"]`) || !j.exists(`#list-error li#list-line-2`) {
+		t.Errorf("the error summary does not link to line 2's message beside the box: %s", j.text(`[data-testid="error-summary"]`))
+	}
+	if got := eval[string](j, `return document.activeElement ? document.activeElement.id : "";`); got != "error-summary" {
+		t.Errorf("the focus is on %q, want the error summary", got)
+	}
+	if s := j.text(`[data-testid="error-summary"]`); !strings.Contains(s, "Line 2: ") {
 		t.Errorf("the error summary does not name Line 2: %s", s)
+	}
+	if j.scripts {
+		// Following the link selects line 2 in the box.
+		j.click(`[data-testid="error-summary"] a[href="#list-line-2"]`)
+		sel := eval[[]any](j, `const e = document.activeElement; return [e.id, e.value.substring(e.selectionStart, e.selectionEnd)];`)
+		if want := strings.Split(badServers, "\n")[1]; len(sel) != 2 || sel[0] != "list" || sel[1] != want {
+			t.Errorf("after following the summary's link the focus and selection are %q, want #list and %q", sel, want)
+		}
 	}
 	if s := j.text(`[data-testid="error-summary"]`); strings.Contains(s, "Line 1") || strings.Contains(s, "Line 3") {
 		t.Errorf("the error summary blames a good line: %s", s)

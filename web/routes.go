@@ -53,7 +53,6 @@ func (s *Server) routes() http.Handler {
 		r.Post("/facts", s.need(editor, s.factsSubmit))
 		r.Get("/servers", s.need(viewer, s.serverList))
 		r.Post("/servers", s.need(editor, s.serverAdd))
-		r.Post("/servers/paste", s.need(editor, s.serverPaste))
 		r.Get("/servers/{sid}", s.need(viewer, s.serverForm))
 		r.Post("/servers/{sid}", s.need(editor, s.serverUpdate))
 		r.Post("/servers/{sid}/delete", s.need(editor, s.serverDelete))

@@ -41,7 +41,6 @@ var wantAccess = map[string]access{
 	"POST /p/{pid}/facts":                editor,
 	"GET /p/{pid}/servers":               viewer,
 	"POST /p/{pid}/servers":              editor,
-	"POST /p/{pid}/servers/paste":        editor,
 	"GET /p/{pid}/servers/{sid}":         viewer,
 	"POST /p/{pid}/servers/{sid}":        editor,
 	"POST /p/{pid}/servers/{sid}/delete": editor,

@@ -159,20 +159,83 @@ func (s *Server) renderServers(w http.ResponseWriter, r *http.Request, status in
 	}
 	p := s.formPage(w, r, "Servers")
 	p.Back = projectPath(rs.project.ID)
+	ps = lineProblems(ps)
 	p.Problems = ps
 	edit := ui.ServerEdit{Action: projectPath(rs.project.ID) + "/servers", Form: add, Roles: roleOptions(), OSes: osOptions(), IsNew: true}
-	pasteField := ui.Field{ID: "list", Label: "Servers, one a line", Rows: 6, Wide: true, Mono: true, Value: paste, Error: strings.Join(problemMessages(ps, "list"), " "),
-		Hint: "Name, FQDN, addresses (comma-separated), OS (win2000, win2003 or later) and roles (comma-separated: " + roleSlugs() + "), separated by spaces. For example: EXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be,kms"}
+	list := ui.ServerList{
+		Action: projectPath(rs.project.ID) + "/servers",
+		Field: ui.Field{ID: "list", Label: "Servers, one a line", Rows: pasteRows, Wide: true, Mono: true, Value: paste,
+			Hint: "On each line: the name, the FQDN, the addresses (separated by commas), the operating system and the roles (separated by commas), with spaces between them. " +
+				"The operating system is " + osSlugs() + ". The roles are " + roleSlugs() + ". " +
+				"For example: EXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be,kms"},
+	}
+	for _, pr := range ps {
+		if pr.Field == "list" || strings.HasPrefix(pr.Field, "list-line-") {
+			list.Errors = append(list.Errors, pr)
+		}
+	}
 	canEdit := rs.role >= store.RoleEditor && !rs.project.Archived
-	return render(w, r, status, ui.ServersPage(p, rows, canEdit, edit, pasteField))
+	return render(w, r, status, ui.ServersPage(p, rows, canEdit, edit, list))
 }
 
+// pasteRows is how many lines of servers the paste box shows at once.
+const pasteRows = 20
+
+// lineProblems gives each problem of a pasted list that names its line
+// ("Line 3: …") the field list-line-3, so the error summary links to that
+// line's message rather than to the whole list.
+func lineProblems(ps steps.Problems) steps.Problems {
+	out := make(steps.Problems, 0, len(ps))
+	for _, p := range ps {
+		if p.Field == "list" {
+			if n, ok := problemLine(p.Message); ok {
+				p.Field = fmt.Sprintf("list-line-%d", n)
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// problemLine reads the line number of a message "Line 3: …".
+func problemLine(msg string) (int, bool) {
+	rest, ok := strings.CutPrefix(msg, "Line ")
+	if !ok {
+		return 0, false
+	}
+	num, _, ok := strings.Cut(rest, ": ")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(num)
+	return n, err == nil && n > 0
+}
+
+// osSlugs names every operating system a pasted line may give, with what
+// each means: "win2000 (Windows 2000 Server SP4), … or later (…)".
+func osSlugs() string {
+	var ss []string
+	for _, o := range steps.OSes {
+		ss = append(ss, string(o)+" ("+o.Label()+")")
+	}
+	return andOrList(ss, " or ")
+}
+
+// andOrList joins items with commas and last before the final one.
+func andOrList(items []string, last string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + last + items[len(items)-1]
+}
+
+// roleSlugs names every role a pasted line may give, with what each means.
 func roleSlugs() string {
 	var ss []string
 	for _, r := range steps.Roles {
-		ss = append(ss, string(r))
+		ss = append(ss, string(r)+" ("+r.Label()+")")
 	}
-	return strings.Join(ss, ", ")
+	return andOrList(ss, " and ")
 }
 
 func problemMessages(ps steps.Problems, field string) []string {
@@ -185,8 +248,14 @@ func problemMessages(ps steps.Problems, field string) []string {
 	return out
 }
 
+// serverAdd adds the servers of either form of the servers page: one
+// server, or a pasted list (add=list). Both post to the page's own
+// address, so after an error the browser is still on the servers page.
 func (s *Server) serverAdd(w http.ResponseWriter, r *http.Request) error {
 	rs := state(r)
+	if r.PostFormValue("add") == "list" {
+		return s.serverPaste(w, r)
+	}
 	form := readServerForm(r)
 	srv, ps := form.Parse()
 	if len(ps) == 0 {

@@ -85,7 +85,7 @@ func TestQuestionFlow(t *testing.T) {
 		t.Errorf("status without back-end = %q", st)
 	}
 	tok := c.token(fmt.Sprintf("/p/%d/servers", pid))
-	resp, _ := c.post(fmt.Sprintf("/p/%d/servers/paste", pid), url.Values{"csrf_token": {tok}, "list": {"EXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be\nEXBE02 exbe02.corp.example.com 10.0.1.11 win2000 exchange-be"}})
+	resp, _ := c.post(fmt.Sprintf("/p/%d/servers", pid), url.Values{"csrf_token": {tok}, "add": {"list"}, "list": {"EXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be\nEXBE02 exbe02.corp.example.com 10.0.1.11 win2000 exchange-be"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("paste: %d", resp.StatusCode)
 	}
@@ -252,20 +252,72 @@ func TestServersPasteNamesBadLinesAndKeepsText(t *testing.T) {
 	c := env.signIn("olivia")
 	path := fmt.Sprintf("/p/%d/servers", pid)
 	tok := c.token(path)
-	text := "EXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be\nOWAFE01 owafe01 10.0.2.10 win2000 owa-fe\n"
-	resp, body := c.post(path+"/paste", url.Values{"csrf_token": {tok}, "list": {text}})
+
+	// The page: a box of twenty lines whose hint names every operating
+	// system a line may give and what each means.
+	_, body := c.get(path)
 	d := doc(t, body)
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(d.Find(".error-summary").Text(), "Line 2: Fully qualified domain name: Enter the full name") {
-		t.Fatalf("paste with a bad line: %d %q", resp.StatusCode, d.Find(".error-summary").Text())
+	box := d.Find(`form[data-testid="paste-form"] textarea#list`)
+	if rows, _ := box.Attr("rows"); rows != "20" {
+		t.Errorf("the paste box has %q rows, want 20", rows)
+	}
+	if action, _ := d.Find(`form[data-testid="paste-form"]`).Attr("action"); action != path {
+		t.Errorf("the paste form posts to %q, want the page's own address %s", action, path)
+	}
+	hint := d.Find("#list-hint").Text()
+	for _, want := range []string{"win2000 (Windows 2000 Server SP4)", "win2003 (Windows Server 2003)", "later (Windows Server 2008 or later)", "exchange-be (Exchange back-end)"} {
+		if !strings.Contains(hint, want) {
+			t.Errorf("the hint does not name %q: %s", want, hint)
+		}
+	}
+
+	text := "EXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be\nOWAFE01 owafe01 10.0.2.10 win2000 owa-fe\n" +
+		"# a comment\nCA01 ca01.corp.example.com 10.0.0.5 win2012 ca\nDC01 dc01.corp.example.com\n"
+	resp, body := c.post(path, url.Values{"csrf_token": {tok}, "add": {"list"}, "list": {text}})
+	d = doc(t, body)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("paste with bad lines: %d, want 422 on the page's own address", resp.StatusCode)
+	}
+	// One entry a wrong line in the summary, each linking to that line's
+	// message beside the box.
+	want := []struct{ href, text string }{
+		{"#list-line-2", "Line 2: Fully qualified domain name: Enter the full name"},
+		{"#list-line-4", "Line 4: "},
+		{"#list-line-5", "Line 5: expected 5 parts"},
+	}
+	links := d.Find(`.error-summary li a`)
+	if links.Length() != len(want) {
+		t.Fatalf("the summary has %d entries, want %d: %q", links.Length(), len(want), d.Find(".error-summary").Text())
+	}
+	for i, w := range want {
+		a := links.Eq(i)
+		if href, _ := a.Attr("href"); href != w.href || !strings.HasPrefix(a.Text(), w.text) {
+			t.Errorf("summary entry %d: %q to %q, want %q… to %s", i+1, a.Text(), href, w.text, w.href)
+		}
+		if line := d.Find(`[data-testid="list-errors"] li` + w.href); line.Length() != 1 || line.Text() != a.Text() {
+			t.Errorf("no message %s beside the box saying %q", w.href, a.Text())
+		}
 	}
 	if got := d.Find("textarea#list").Text(); got != text {
 		t.Errorf("pasted text not kept: %q", got)
 	}
+	if by, _ := d.Find("textarea#list").Attr("aria-describedby"); by != "list-hint list-error" {
+		t.Errorf("the box is described by %q", by)
+	}
 	if srvs, _ := env.st.Servers(context.Background(), pid); len(srvs) != 0 {
 		t.Errorf("servers added despite a bad line: %d", len(srvs))
 	}
+	// A list that is all right is added.
+	resp, _ = c.post(path, url.Values{"csrf_token": {tok}, "add": {"list"}, "list": {"EXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != path {
+		t.Errorf("good list: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// A message about the whole list links to the box itself.
+	resp, body = c.post(path, url.Values{"csrf_token": {tok}, "add": {"list"}, "list": {"\n"}})
+	if href, _ := doc(t, body).Find(`.error-summary li a`).Attr("href"); resp.StatusCode != http.StatusUnprocessableEntity || href != "#list" {
+		t.Errorf("empty list: %d, summary links to %q, want #list", resp.StatusCode, href)
+	}
 	// A duplicate address of a single server is refused with its field.
-	c.post(path+"/paste", url.Values{"csrf_token": {tok}, "list": {"EXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be"}})
 	resp, body = c.post(path, url.Values{"csrf_token": {tok}, "name": {"exbe02"}, "fqdn": {"exbe02.corp.example.com"}, "addrs": {"10.0.1.10"}, "os": {"win2003"}, "roles": {"exchange-be"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc(t, body).Find("#addrs-error").Text(), "EXBE01 already has the address 10.0.1.10") {
 		t.Errorf("duplicate address: %d", resp.StatusCode)

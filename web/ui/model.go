@@ -115,6 +115,13 @@ type ServerEdit struct {
 	Delete  string // delete action; empty when new
 }
 
+// ServerList is the servers page's box for a pasted list of servers.
+type ServerList struct {
+	Action string
+	Field  Field          // the box; its Error is not used
+	Errors steps.Problems // the list's problems; a line's has the field list-line-N
+}
+
 // RunbookTarget is the downloads of one server or population.
 type RunbookTarget struct {
 	Name     string
