@@ -17,11 +17,11 @@ func factsFields(f steps.FactsForm, ps steps.Problems) ([]ui.Field, ui.Field) {
 		return ui.Field{ID: id, Label: label, Hint: hint, Value: v, Error: ps.For(id), Mono: true}
 	}
 	return []ui.Field{
-			tf("ad-domain", "Active Directory DNS domain", "For example, corp.example.com", f.ADDomain),
-			tf("public-domain", "Public DNS domain", "For example, example.com", f.PublicDomain),
-			tf("owa-host", "Public OWA host name", "The name users type in the browser, for example mail.example.com", f.OWAHost),
-			tf("owa-path", "OWA path", "For example, /exchange", f.OWAPath),
-			{ID: "mx-host", Label: "MX host", Hint: "The host your domain's MX record names, for example smtp.example.com", Value: f.MXHost, Error: ps.For("mx-host"), Mono: true, Optional: true},
+			tf("ad-domain", steps.LabelADDomain, "For example, corp.example.com", f.ADDomain),
+			tf("public-domain", steps.LabelPublicDomain, "For example, example.com", f.PublicDomain),
+			tf("owa-host", steps.LabelOWAHost, "The name users type in the browser, for example mail.example.com", f.OWAHost),
+			tf("owa-path", steps.LabelOWAPath, "For example, /exchange", f.OWAPath),
+			{ID: "mx-host", Label: steps.LabelMXHost, Hint: "The host your domain's MX record names, for example smtp.example.com", Value: f.MXHost, Error: ps.For("mx-host"), Mono: true, Optional: true},
 		}, ui.Field{ID: "pop3imap4", Label: "Do users read mail with POP3 or IMAP4?", Value: f.POP3IMAP4, Error: ps.For("pop3imap4"),
 			Options: []steps.Choice{{Value: "yes", Label: "Yes"}, {Value: "no", Label: "No"}}}
 }

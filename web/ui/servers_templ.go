@@ -789,23 +789,23 @@ func serverFields(p Page, e ServerEdit) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = TextInput(sf(p, "name", "NetBIOS name", "For example, EXBE01", e.Form.Name, true)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextInput(sf(p, "name", steps.LabelName, "For example, EXBE01", e.Form.Name, true)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = TextInput(sf(p, "fqdn", "Fully qualified domain name", "For example, exbe01.corp.example.com", e.Form.FQDN, true)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextInput(sf(p, "fqdn", steps.LabelFQDN, "For example, exbe01.corp.example.com", e.Form.FQDN, true)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = TextInput(sf(p, "addrs", "IPv4 addresses", "One or more, separated by commas. For example, 10.0.1.10", e.Form.Addrs, true)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextInput(sf(p, "addrs", steps.LabelAddrs, "One or more, separated by commas. For example, 10.0.1.10", e.Form.Addrs, true)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Choices(Field{ID: "os", Label: "Operating system", Value: e.Form.OS, Options: e.OSes, Error: p.Problems.For("os")}, false).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Choices(Field{ID: "os", Label: steps.LabelOS, Value: e.Form.OS, Options: e.OSes, Error: p.Problems.For("os")}, false).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Choices(Field{ID: "roles", Label: "Roles", Hint: "Select every role this server has", Values: e.Form.Roles, Options: e.Roles, Error: p.Problems.For("roles")}, true).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Choices(Field{ID: "roles", Label: steps.LabelRoles, Hint: "Select every role this server has", Values: e.Form.Roles, Options: e.Roles, Error: p.Problems.For("roles")}, true).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -823,11 +823,11 @@ func serverFields(p Page, e ServerEdit) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = TextInput(sf(p, "isa-external", "External addresses that publish OWA and SMTP", "Separated by commas", e.Form.ISAExternal, true)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextInput(sf(p, "isa-external", steps.LabelISAExternal, "Separated by commas", e.Form.ISAExternal, true)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = TextInput(sf(p, "isa-sp", "ISA Server service pack", "0 for none; SSL bridging needs SP1 or later", e.Form.ISAServicePack, true)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextInput(sf(p, "isa-sp", steps.LabelISAServicePack, "0 for none; SSL bridging needs SP1 or later", e.Form.ISAServicePack, true)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -843,11 +843,11 @@ func serverFields(p Page, e ServerEdit) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = TextInput(sf(p, "fe-site", "IIS web site number", "1 is the Default Web Site", e.Form.FESiteID, true)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextInput(sf(p, "fe-site", steps.LabelFESite, "1 is the Default Web Site", e.Form.FESiteID, true)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = TextInput(sf(p, "fe-ou", "Organisational unit it sits in", "For example, OWA Front-end Servers", e.Form.FEOU, false)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextInput(sf(p, "fe-ou", steps.LabelOU, "For example, OWA Front-end Servers", e.Form.FEOU, false)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -855,7 +855,7 @@ func serverFields(p Page, e ServerEdit) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = TextInput(sf(p, "be-ou", "Organisational unit it sits in", "For example, Back-end Servers", e.Form.BEOU, false)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextInput(sf(p, "be-ou", steps.LabelOU, "For example, Back-end Servers", e.Form.BEOU, false)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -875,7 +875,7 @@ func serverFields(p Page, e ServerEdit) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = TextInput(sf(p, "ca-config", "CA configuration string", `Server and CA name, for example ca01.corp.example.com\Corp Issuing CA`, e.Form.CAConfig, true)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextInput(sf(p, "ca-config", steps.LabelCAConfig, `Server and CA name, for example ca01.corp.example.com\Corp Issuing CA`, e.Form.CAConfig, true)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
