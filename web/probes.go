@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/secex/wizard/steps"
+	"github.com/secex/wizard/store"
 	"github.com/secex/wizard/web/probe"
+	"github.com/secex/wizard/web/ui"
 )
 
 // probesPerMinute is how many probes a project's members may run in a
@@ -104,4 +106,15 @@ func (s *Server) planProbe(r *http.Request, key string) (steps.Action, bool, err
 		}
 	}
 	return steps.Action{}, false, nil
+}
+
+func probeRunView(pr store.ProbeRun) ui.ProbeRunView {
+	v := ui.ProbeRunView{Result: pr.Result, By: pr.By, At: pr.At.UTC().Format("2006-01-02 15:04 UTC")}
+	var rep probe.Report
+	if json.Unmarshal([]byte(pr.Report), &rep) == nil {
+		for _, c := range rep.Checks {
+			v.Checks = append(v.Checks, ui.ProbeCheckView{ID: c.ID, Expected: c.Expected, Observed: c.Observed, Result: string(c.Result), Reason: c.Reason})
+		}
+	}
+	return v
 }

@@ -80,6 +80,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/signoff", s.need(approver, s.signoffSubmit))
 		r.Get("/execute", s.need(viewer, s.execute))
 		r.Post("/execute", s.need(editor, s.executeSubmit))
+		r.Post("/probe", s.need(editor, s.probeSubmit))
 		r.Post("/assign", s.need(editor, s.assign))
 		r.Post("/close", s.need(editor, s.closeChange))
 		r.Get("/evidence/{eid}", s.need(viewer, s.evidence))

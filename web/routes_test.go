@@ -69,6 +69,7 @@ var wantAccess = map[string]access{
 	"POST /p/{pid}/signoff":              approver,
 	"GET /p/{pid}/execute":               viewer,
 	"POST /p/{pid}/execute":              editor,
+	"POST /p/{pid}/probe":                editor,
 	"POST /p/{pid}/assign":               editor,
 	"POST /p/{pid}/close":                editor,
 	"GET /p/{pid}/evidence/{eid}":        viewer,

@@ -305,6 +305,14 @@ func (s *Server) executeView(r *http.Request, ps *projectState, out steps.Output
 	for _, e := range execs {
 		marks[e.Action] = append(marks[e.Action], e)
 	}
+	runs, err := s.st.ProbeRuns(ctx, ps.project.ID)
+	if err != nil {
+		return ui.ExecuteView{}, err
+	}
+	probes := map[string][]ui.ProbeRunView{}
+	for i := len(runs) - 1; i >= 0; i-- {
+		probes[runs[i].Action] = append(probes[runs[i].Action], probeRunView(runs[i]))
+	}
 	idx := map[string]int{}
 	for i, a := range out.Actions {
 		ti, ok := idx[a.Target]
@@ -318,6 +326,9 @@ func (s *Server) executeView(r *http.Request, ps *projectState, out steps.Output
 			v.Targets = append(v.Targets, t)
 		}
 		st := ui.ExecStep{Key: a.Key(), Number: i + 1, Title: a.Title, Procedure: s.stepTitle(a.Step), Assigned: assigned[a.Key()], FormID: formID(a.Key())}
+		if a.Probe != nil {
+			st.Probe = &ui.ExecProbe{Target: fmt.Sprintf("%s port %d (%s)", a.Probe.Host, a.Probe.Port, a.Probe.Name), Runs: probes[a.Key()]}
+		}
 		for _, e := range marks[a.Key()] {
 			m := ui.ExecMark{Status: e.Status, Note: e.Note, Output: e.Output, By: e.By, At: e.At.UTC().Format("2006-01-02 15:04 UTC")}
 			for _, ev := range e.Evidence {

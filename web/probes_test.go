@@ -1,0 +1,110 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/secex/wizard/steps/catalog"
+	"github.com/secex/wizard/store"
+	"github.com/secex/wizard/store/storetest"
+	"github.com/secex/wizard/web/probe"
+)
+
+// TestProbeFromTheExecutePage runs the OWA publishing step's probe of the
+// fleet example from the change-window page against a real TLS server on
+// 127.0.0.1 (standing in for the published address): the run is kept with
+// who ran it, shown with each check, listed in the printed record, refused
+// to a viewer, and limited per minute.
+func TestProbeFromTheExecutePage(t *testing.T) {
+	owa := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="mail.contoso.com"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer owa.Close()
+	local := strings.TrimPrefix(owa.URL, "https://")
+	n := probe.DefaultNetwork()
+	n.Route = func(addr string) string {
+		if addr == "203.0.113.20:443" {
+			return local
+		}
+		return "127.0.0.1:1" // nothing listens: port 80 is refused
+	}
+	st := storetest.Open(t)
+	srv := NewServer(Config{Product: "Test Wizard", Version: "test", Probes: &n}, st, catalog.All, nil)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	env := &testEnv{t: t, st: st, srv: srv, ts: ts}
+	ctx := context.Background()
+	owner := env.mustUser("olivia", true)
+	viewer := env.mustUser("vic", false)
+	f, _ := os.Open("../docs/examples/fleet.json")
+	p, problems, err := srv.Import(ctx, owner.ID, f)
+	f.Close()
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("import: %v %v", problems, err)
+	}
+	st.SetMember(ctx, owner.ID, p.ID, viewer.ID, store.RoleViewer)
+	pp := fmt.Sprintf("/p/%d", p.ID)
+	const key = "isa-owa-publishing/outside-in-before-dns@ISA01"
+
+	c := env.signIn("olivia")
+	_, body := c.get(pp + "/execute")
+	d := doc(t, body)
+	block := d.Find(`[data-testid="probe"]`)
+	if block.Length() != 1 || block.Find(`[data-testid="probe-none"]`).Length() != 1 || !strings.Contains(block.Text(), "203.0.113.20 port 443") {
+		t.Fatalf("probe block: %d %q", block.Length(), block.Text())
+	}
+	tok := c.token(pp + "/execute")
+	resp, body := c.post(pp+"/probe", url.Values{"csrf_token": {tok}, "action": {key}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("run: %d %s", resp.StatusCode, doc(t, body).Find("main").Text())
+	}
+	_, body = c.get(pp + "/execute")
+	d = doc(t, body)
+	latest := d.Find(`[data-testid="probe-latest"]`).Text()
+	checks := d.Find(`[data-testid="probe-checks"]`).Text()
+	// httptest's certificate names example.com, not mail.contoso.com.
+	if !strings.Contains(latest, "Failed") || !strings.Contains(latest, "olivia") || !strings.Contains(checks, "cert.name") || !strings.Contains(checks, "owa.auth") {
+		t.Errorf("run shown as %q\n%s", latest, checks)
+	}
+	runs, _ := st.ProbeRuns(ctx, p.ID)
+	if len(runs) != 1 || runs[0].Action != key || runs[0].Result != "fail" {
+		t.Errorf("kept runs: %+v", runs)
+	}
+	_, body = c.get(pp + "/runbook/document")
+	if !strings.Contains(body, "Probe results recorded in the wizard") {
+		t.Error("the printed runbook does not list the probe run")
+	}
+
+	// Only plan steps that carry a probe can be run; the host is never
+	// taken from the form.
+	if resp, _ := c.post(pp+"/probe", url.Values{"csrf_token": {tok}, "action": {"smime/publish@CA01"}}); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a step without a probe: %d", resp.StatusCode)
+	}
+
+	v := env.signIn("vic")
+	vt := v.token(pp + "/execute")
+	if resp, _ := v.post(pp+"/probe", url.Values{"csrf_token": {vt}, "action": {key}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a viewer ran a probe: %d", resp.StatusCode)
+	}
+	_, body = v.get(pp + "/execute")
+	if doc(t, body).Find(`[data-testid="probe-result"]`).Length() != 1 || doc(t, body).Find(`[data-testid="probe-run"]`).Length() != 0 {
+		t.Error("a viewer does not see the result, or sees the button")
+	}
+
+	for i := 1; i < probesPerMinute; i++ {
+		if resp, _ := c.post(pp+"/probe", url.Values{"csrf_token": {tok}, "action": {key}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("run %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	resp, body = c.post(pp+"/probe", url.Values{"csrf_token": {tok}, "action": {key}})
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "wait a minute") {
+		t.Errorf("beyond the limit: %d", resp.StatusCode)
+	}
+}
