@@ -147,6 +147,7 @@ type config struct {
 	idle, absolute      time.Duration
 	logFormat, logLevel string
 	chromium            string
+	probeVia            map[string]string // probe address to the address dialled
 }
 
 func defaultDataDir(getenv func(string) string) string {
@@ -177,6 +178,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.DurationVar(&c.idle, "session-idle", durationEnv(getenv, "WIZARD_SESSION_IDLE", 30*time.Minute), "sign a user out after this long without a request (env WIZARD_SESSION_IDLE)")
 	fs.DurationVar(&c.absolute, "session-max", durationEnv(getenv, "WIZARD_SESSION_MAX", 9*time.Hour), "sign a user out this long after signing in, active or not (env WIZARD_SESSION_MAX)")
 	fs.StringVar(&c.chromium, "chromium", env("WIZARD_CHROMIUM", ""), "Chromium `binary` for downloading runbooks as PDF (env WIZARD_CHROMIUM); without it runbooks are printed from the browser")
+	probeVia := fs.String("probe-via", env("WIZARD_PROBE_VIA", ""), "reach the addresses the plans' probes name through other `host:port=host:port,...` pairs (env WIZARD_PROBE_VIA), such as an SSH port forward from a computer outside: 203.0.113.20:443=127.0.0.1:8443")
 	fs.StringVar(&c.logFormat, "log-format", env("WIZARD_LOG_FORMAT", "text"), "log `format` on standard error: text or json (env WIZARD_LOG_FORMAT)")
 	fs.StringVar(&c.logLevel, "log-level", env("WIZARD_LOG_LEVEL", "info"), "log `level`: debug, info, warn or error (env WIZARD_LOG_LEVEL)")
 	fs.Usage = func() {
@@ -203,6 +205,18 @@ Flags:
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q; see wizard -h", fs.Arg(0))
+	}
+	if *probeVia != "" {
+		c.probeVia = map[string]string{}
+		for _, pair := range strings.Split(*probeVia, ",") {
+			from, to, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			_, _, e1 := net.SplitHostPort(from)
+			_, _, e2 := net.SplitHostPort(to)
+			if !ok || e1 != nil || e2 != nil {
+				return c, fmt.Errorf("-probe-via: %q is not host:port=host:port", pair)
+			}
+			c.probeVia[from] = to
+		}
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return c, errors.New("give both -tls-cert and -tls-key, or neither")
@@ -296,6 +310,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		printer = p
 	}
 	probes := probe.DefaultNetwork()
+	if c.probeVia != nil {
+		probes.Route = func(addr string) string {
+			if to, ok := c.probeVia[addr]; ok {
+				return to
+			}
+			return addr
+		}
+	}
 	srv := web.NewServer(web.Config{
 		Product:         product,
 		Version:         version,

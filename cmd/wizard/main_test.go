@@ -40,6 +40,13 @@ func TestServeFlags(t *testing.T) {
 	if _, err := parseServeFlags([]string{"-session-idle", "10h"}, env(nil), &stderr); err == nil {
 		t.Error("idle longer than the absolute limit accepted")
 	}
+	c, err = parseServeFlags([]string{"-probe-via", "203.0.113.20:443=127.0.0.1:8443, 203.0.113.20:80=127.0.0.1:8080"}, env(nil), &stderr)
+	if err != nil || c.probeVia["203.0.113.20:443"] != "127.0.0.1:8443" || c.probeVia["203.0.113.20:80"] != "127.0.0.1:8080" {
+		t.Errorf("-probe-via: %v %v", c.probeVia, err)
+	}
+	if _, err := parseServeFlags([]string{"-probe-via", "203.0.113.20=127.0.0.1"}, env(nil), &stderr); err == nil {
+		t.Error("-probe-via without ports accepted")
+	}
 }
 
 func TestHelpDocumentsEveryFlag(t *testing.T) {
