@@ -75,6 +75,7 @@ type wizard struct {
 	DataDir string
 
 	tb       testing.TB
+	args     []string // extra serve flags
 	setupURL string
 	cmd      *exec.Cmd
 	exited   chan struct{} // closed when cmd.Wait returns
@@ -86,12 +87,13 @@ type wizard struct {
 // startWizard starts the binary on 127.0.0.1:0 with a fresh data directory
 // and waits until it serves /healthz. The server is stopped with SIGTERM
 // when the test ends; if the test failed, its stdout and stderr are logged.
-func startWizard(t testing.TB) *wizard {
+// args are extra serve flags.
+func startWizard(t testing.TB, args ...string) *wizard {
 	t.Helper()
 	if wizardBin == "" {
 		t.Fatalf("the wizard binary was not built:\n%v", buildErr)
 	}
-	w := &wizard{DataDir: t.TempDir(), tb: t}
+	w := &wizard{DataDir: t.TempDir(), tb: t, args: args}
 	t.Cleanup(func() {
 		w.stop(t)
 		if t.Failed() {
@@ -155,7 +157,7 @@ func (w *wizard) start(t testing.TB) {
 		}
 	}}
 
-	w.cmd = exec.Command(wizardBin, "-addr", "127.0.0.1:0", "-data", w.DataDir)
+	w.cmd = exec.Command(wizardBin, append([]string{"-addr", "127.0.0.1:0", "-data", w.DataDir}, w.args...)...)
 	w.cmd.Stdout = lines
 	w.cmd.Stderr = w.stderr
 	// A child that leaves a process holding our pipes open must not hang
