@@ -108,3 +108,27 @@ func TestProbeFromTheExecutePage(t *testing.T) {
 		t.Errorf("beyond the limit: %d", resp.StatusCode)
 	}
 }
+
+// TestProbeRunsShowInChangesSinceSignoff: a probe run, or a run again,
+// after a sign-off is listed among the changes since.
+func TestProbeRunsShowInChangesSinceSignoff(t *testing.T) {
+	title := func(id string) string { return id }
+	was := signedContent{Probes: []signedProbe{{Key: "a@ISA01", Target: "ISA01", Title: "Test OWA", Result: "fail", By: "ann", At: "2026-12-12 21:30 UTC"}}}
+	now := signedContent{Probes: []signedProbe{
+		{Key: "a@ISA01", Target: "ISA01", Title: "Test OWA", Result: "pass", By: "bo", At: "2026-12-12 22:00 UTC"},
+		{Key: "b@ISA02", Target: "ISA02", Title: "Test SMTP", Result: "fail", By: "bo", At: "2026-12-12 22:05 UTC"},
+	}}
+	var lines []string
+	for _, g := range changesSince(was, now, title) {
+		lines = append(lines, g.Lines...)
+	}
+	got := strings.Join(lines, "\n")
+	for _, want := range []string{"Probe run again: Test OWA: failed → passed by bo, 2026-12-12 22:00 UTC", "Probe run: Test SMTP: failed by bo"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("changes lack %q:\n%s", want, got)
+		}
+	}
+	if g := changesSince(now, now, title); len(g) != 0 {
+		t.Errorf("no change, but %v", g)
+	}
+}

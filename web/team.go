@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -28,6 +29,18 @@ type signedContent struct {
 	Answers     map[string]steps.Answers `json:"answers"`
 	Plan        []signedStep             `json:"plan"`
 	Files       []signedFile             `json:"files"`
+	// Probes are the newest run of each plan step's probe: a run after a
+	// sign-off shows in what changed since.
+	Probes []signedProbe `json:"probes,omitempty"`
+}
+
+type signedProbe struct {
+	Key    string `json:"key"`
+	Target string `json:"target"`
+	Title  string `json:"title"`
+	Result string `json:"result"`
+	By     string `json:"by"`
+	At     string `json:"at"`
 }
 
 type signedStep struct {
@@ -43,16 +56,27 @@ type signedFile struct {
 	SHA256 string `json:"sha256"`
 }
 
-func (s *Server) signed(ps *projectState, out steps.Output) signedContent {
+func (s *Server) signed(ctx context.Context, ps *projectState, out steps.Output) (signedContent, error) {
 	c := signedContent{Revision: ps.project.Revision, AnswersHash: ps.input.AnswersHash, Answers: ps.input.Answers}
+	runs, err := s.st.ProbeRuns(ctx, ps.project.ID)
+	if err != nil {
+		return c, err
+	}
+	latest := map[string]store.ProbeRun{}
+	for _, pr := range runs {
+		latest[pr.Action] = pr
+	}
 	for _, a := range out.Actions {
 		c.Plan = append(c.Plan, signedStep{Key: a.Key(), Target: a.Target, Title: a.Title, Script: a.Script})
+		if pr, ok := latest[a.Key()]; ok {
+			c.Probes = append(c.Probes, signedProbe{Key: a.Key(), Target: a.Target, Title: a.Title, Result: pr.Result, By: pr.By, At: pr.At.UTC().Format("2006-01-02 15:04 UTC")})
+		}
 	}
 	for _, f := range out.Files {
 		sum := sha256.Sum256(f.Body)
 		c.Files = append(c.Files, signedFile{Target: f.Target, Name: f.Name, SHA256: hex.EncodeToString(sum[:])})
 	}
-	return c
+	return c, nil
 }
 
 func (c signedContent) encode() (string, string) {
@@ -129,6 +153,19 @@ func changesSince(was, now signedContent, title func(string) string) []ui.Change
 			add(st.Target, "Removed step: "+st.Title)
 		}
 	}
+	wasProbes := map[string]signedProbe{}
+	for _, p := range was.Probes {
+		wasProbes[p.Key] = p
+	}
+	for _, p := range now.Probes {
+		o, ok := wasProbes[p.Key]
+		switch {
+		case !ok:
+			add(p.Target, fmt.Sprintf("Probe run: %s: %s by %s, %s", p.Title, probeWord(p.Result), p.By, p.At))
+		case o.At != p.At || o.Result != p.Result:
+			add(p.Target, fmt.Sprintf("Probe run again: %s: %s → %s by %s, %s", p.Title, probeWord(o.Result), probeWord(p.Result), p.By, p.At))
+		}
+	}
 	wasFiles := map[string]string{}
 	for _, f := range was.Files {
 		wasFiles[f.Target+"/"+f.Name] = f.SHA256
@@ -159,7 +196,10 @@ func (s *Server) signoffView(r *http.Request, ps *projectState, problems steps.P
 	if err != nil {
 		return ui.SignoffView{}, err
 	}
-	now := s.signed(ps, out)
+	now, err := s.signed(r.Context(), ps, out)
+	if err != nil {
+		return ui.SignoffView{}, err
+	}
 	_, digest := now.encode()
 	v := ui.SignoffView{Revision: ps.project.Revision, Digest: digest,
 		CanSign:  rs.role >= store.RoleApprover && !rs.project.Archived,
@@ -227,7 +267,11 @@ func (s *Server) signoffSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	content, digest := s.signed(ps, out).encode()
+	sc, err := s.signed(r.Context(), ps, out)
+	if err != nil {
+		return err
+	}
+	content, digest := sc.encode()
 	switch {
 	case !checkPassword(hash, r.PostFormValue("password")):
 		s.log.Warn("authn_stepup_fail", "user", rs.user.Name)
@@ -595,4 +639,11 @@ func (s *Server) serverHistory(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) withheld(r *http.Request) bool {
 	rd, err := s.render(r)
 	return err != nil || len(rd.Withheld()) > 0
+}
+
+func probeWord(r string) string {
+	if r == "pass" {
+		return "passed"
+	}
+	return "failed"
 }
