@@ -34,6 +34,12 @@ var (
 	// read it. Answer conflicts are a *ConflictError with the current values.
 	ErrConflict = errors.New("store: changed by someone else")
 
+	// ErrFull reports that the database could not grow: its disk, or the
+	// size limit set for it, is full. Nothing of the failed write was
+	// kept, and what was saved before is untouched; writes succeed again
+	// as soon as there is space, without a restart.
+	ErrFull = errors.New("store: the database is out of space")
+
 	// ErrLastOwner reports a change that would leave a project without an
 	// owner. Its text is written for the person making the change.
 	ErrLastOwner = errors.New("a project must keep at least one owner: make another member owner first")
@@ -266,12 +272,26 @@ func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 	// is never left inside a transaction; after Commit this does nothing.
 	defer t.Rollback()
 	if err := fn(&tx{Tx: t, now: s.Now().UTC()}); err != nil {
-		return err
+		return full(err)
 	}
 	if err := t.Commit(); err != nil {
-		return fmt.Errorf("store: %w", err)
+		return full(fmt.Errorf("store: %w", err))
 	}
 	return nil
+}
+
+// sqliteFull is SQLite's result code for a database or disk that is full.
+const sqliteFull = 13
+
+// full marks an error SQLite raised because it could not grow the
+// database as ErrFull, so that callers can tell the user what happened
+// instead of a generic failure.
+func full(err error) error {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) && coded.Code()&0xff == sqliteFull {
+		return fmt.Errorf("%w (%v)", ErrFull, err)
+	}
+	return err
 }
 
 // read runs fn in a read transaction on the read pool, so that the

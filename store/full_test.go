@@ -1,0 +1,53 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestDatabaseFull: with the database held at its current size (SQLite's
+// max_page_count, as a full disk would), a write fails with ErrFull,
+// nothing saved before is damaged, and writes succeed again once the
+// limit is lifted, on the same open store.
+func TestDatabaseFull(t *testing.T) {
+	st, _ := OpenTest(t)
+	ctx := context.Background()
+	u, _ := st.CreateUser(ctx, 0, "ann", "x")
+	p, err := st.CreateProject(ctx, u.ID, "Kept")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages int
+	if err := st.w.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.w.ExecContext(ctx, "PRAGMA max_page_count = "+strconv.Itoa(pages)); err != nil {
+		t.Fatal(err)
+	}
+	big := []byte(`{"checks":"` + strings.Repeat("x", 256<<10) + `"}`)
+	_, err = st.RecordProbe(ctx, u.ID, p.ID, "a@B", "pass", big)
+	if !errors.Is(err, ErrFull) {
+		t.Fatalf("write to a full database: %v", err)
+	}
+	if got, err := st.Project(ctx, p.ID); err != nil || got.Name != "Kept" {
+		t.Errorf("the project saved before: %+v %v", got, err)
+	}
+	if runs, _ := st.ProbeRuns(ctx, p.ID); len(runs) != 0 {
+		t.Errorf("a failed write left %d runs", len(runs))
+	}
+	var ok string
+	st.w.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&ok)
+	if ok != "ok" {
+		t.Errorf("integrity_check: %s", ok)
+	}
+	if _, err := st.w.ExecContext(ctx, "PRAGMA max_page_count = 1073741823"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordProbe(ctx, u.ID, p.ID, "a@B", "pass", big); err != nil {
+		t.Errorf("after space returned: %v", err)
+	}
+}
+
