@@ -50,4 +50,3 @@ func TestDatabaseFull(t *testing.T) {
 		t.Errorf("after space returned: %v", err)
 	}
 }
-
