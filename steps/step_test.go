@@ -40,8 +40,7 @@ func TestConcurrently(t *testing.T) {
 	// A panic is an error of its call, not the end of the program.
 	_, err = steps.Concurrently(3, func(i int) (int, error) {
 		if i == 1 {
-			var m map[string]int
-			m["x"] = 1
+			panic("assignment to entry in nil map")
 		}
 		return i, nil
 	})

@@ -105,17 +105,17 @@ func (t Ticket) Problems() Problems {
 	} else {
 		loc = l
 	}
-	var start, end time.Time
-	var errStart, errEnd error
-	if start, errStart = time.ParseInLocation(TicketLayout, t.WindowStart, time.UTC); errStart != nil {
+	_, errStart := time.ParseInLocation(TicketLayout, t.WindowStart, time.UTC)
+	if errStart != nil {
 		ps.Add("window-start", "Enter the start of the window as a date and time, such as 2026-12-05 22:00")
 	}
-	if end, errEnd = time.ParseInLocation(TicketLayout, t.WindowEnd, time.UTC); errEnd != nil {
+	_, errEnd := time.ParseInLocation(TicketLayout, t.WindowEnd, time.UTC)
+	if errEnd != nil {
 		ps.Add("window-end", "Enter the end of the window as a date and time, such as 2026-12-06 02:00")
 	}
 	if errStart == nil && errEnd == nil && loc != nil {
-		start, _ = time.ParseInLocation(TicketLayout, t.WindowStart, loc)
-		end, _ = time.ParseInLocation(TicketLayout, t.WindowEnd, loc)
+		start, _ := time.ParseInLocation(TicketLayout, t.WindowStart, loc)
+		end, _ := time.ParseInLocation(TicketLayout, t.WindowEnd, loc)
 		if !end.After(start) {
 			ps.Add("window-end", "The window must end after it starts")
 		} else if end.Sub(start) > 7*24*time.Hour {

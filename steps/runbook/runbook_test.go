@@ -118,6 +118,13 @@ func TestEveryActionOnce(t *testing.T) {
 		if !slices.Equal(back, want) {
 			t.Errorf("backout reversed:\n%v\nwant the actions in order:\n%v", back, want)
 		}
+		// Each undo entry names the plan step it undoes, last step first.
+		for i, n := range backSteps {
+			if want := fmt.Sprint(len(backSteps) - i); n != want {
+				t.Errorf("undo entry %d names step %s, want %s", i+1, n, want)
+				break
+			}
+		}
 		if len(sc.Output.Actions) == 0 {
 			t.Error("the scenario has no actions")
 		}
