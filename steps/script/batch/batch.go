@@ -105,12 +105,7 @@ func Echo(s string) (string, error) {
 func Comment(lines []string) string {
 	var b strings.Builder
 	for _, line := range lines {
-		text := script.CommentText(line, true)
-		text = strings.ReplaceAll(text, "%", "%%")
-		text = strings.ReplaceAll(text, "/?", "/ ?")
-		if strings.HasSuffix(text, "^") {
-			text += "."
-		}
+		text := CommentValue(line)
 		if text == "" {
 			b.WriteString("rem\r\n")
 			continue
@@ -145,6 +140,7 @@ func File(body string) ([]byte, error) {
 //
 //	cmdarg   Arg of one value:   netsh ipsec static add policy name={{cmdarg .Name}}
 //	cmdecho  Echo of one value:  echo.Server: {{cmdecho .Server}}
+//	cmdrem   a value inside a rem line:  rem   Check 1: {{cmdrem .Host}} resolves
 //
 // Both accept strings, string-based typed values, fmt.Stringer values and
 // integers (see script.Text). A refused value makes the function return an
@@ -165,10 +161,31 @@ func FuncMap() template.FuncMap {
 			}
 			return Echo(s)
 		},
+		"cmdrem": func(v any) (string, error) {
+			s, err := script.Text(v)
+			if err != nil {
+				return "", err
+			}
+			return CommentValue(s), nil
+		},
 	}
+}
+
+// CommentValue returns s for the middle of a rem line that [Comment] or a
+// template started, with Comment's rules: one line of ASCII, '%' doubled
+// and "/?" broken, so that the value cannot end the comment, expand a
+// variable or make rem print its help. A trailing '^' gets a '.' after it.
+func CommentValue(s string) string {
+	text := script.CommentText(s, true)
+	text = strings.ReplaceAll(text, "%", "%%")
+	text = strings.ReplaceAll(text, "/?", "/ ?")
+	if strings.HasSuffix(text, "^") {
+		text += "."
+	}
+	return text
 }
 
 // Encoders lists the names in [FuncMap], for script.CheckTemplate.
 func Encoders() map[string]bool {
-	return map[string]bool{"cmdarg": true, "cmdecho": true}
+	return map[string]bool{"cmdarg": true, "cmdecho": true, "cmdrem": true}
 }

@@ -318,3 +318,26 @@ func FuzzComment(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCommentValue checks a value put in the middle of a rem line: it
+// stays on that line, expands no variable, cannot continue the line and
+// cannot make rem print its help.
+func FuzzCommentValue(f *testing.F) {
+	for _, s := range scripttest.Hostile() {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		line := "rem   Check: " + CommentValue(s)
+		for i := 0; i < len(line); i++ {
+			if line[i] < 0x20 || line[i] >= 0x7f {
+				t.Fatalf("CommentValue(%q) = %q: byte 0x%02X in a rem line", s, line, line[i])
+			}
+		}
+		if _, err := expandPercent(line); err != nil {
+			t.Fatalf("CommentValue(%q) = %q: %v", s, line, err)
+		}
+		if strings.HasSuffix(line, "^") || strings.Contains(line, "/?") {
+			t.Fatalf("CommentValue(%q) = %q: line could continue or print help", s, line)
+		}
+	})
+}

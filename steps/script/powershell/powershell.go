@@ -154,6 +154,7 @@ func File(body string) []byte {
 //
 //	ps      Quote of one value:            $Fqdn = {{ps .Fqdn}}
 //	pslist  QuoteList of a list of values: $IPs = {{pslist .FrontEndIPs}}
+//	pscomment  a value inside a comment:    #   Check 1: {{pscomment .Host}} resolves
 //
 // Both accept strings, string-based typed values, fmt.Stringer values and
 // integers (see script.Text). A refused value makes the function return an
@@ -175,10 +176,22 @@ func FuncMap() template.FuncMap {
 			}
 			return QuoteList(ss)
 		},
+		"pscomment": func(v any) (string, error) {
+			s, err := script.Text(v)
+			if err != nil {
+				return "", err
+			}
+			return CommentValue(s), nil
+		},
 	}
 }
 
+// CommentValue returns s for the middle of a comment line that [Comment]
+// or a template started: one line (see script.CommentText), so that a value
+// cannot end the comment and start a line of code.
+func CommentValue(s string) string { return script.CommentText(s, false) }
+
 // Encoders lists the names in [FuncMap], for script.CheckTemplate.
 func Encoders() map[string]bool {
-	return map[string]bool{"ps": true, "pslist": true}
+	return map[string]bool{"ps": true, "pslist": true, "pscomment": true}
 }

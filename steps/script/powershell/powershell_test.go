@@ -361,3 +361,17 @@ func TestEncodersMatchFuncMap(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCommentValue checks a value put in the middle of a comment line: it
+// stays on that line.
+func FuzzCommentValue(f *testing.F) {
+	for _, s := range scripttest.Hostile() {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := CommentValue(s)
+		if strings.ContainsAny(got, "\r\n\x00\u0085\u2028\u2029\v\f") || !utf8.ValidString(got) {
+			t.Fatalf("CommentValue(%q) = %q: unsafe in a comment line", s, got)
+		}
+	})
+}
