@@ -16,6 +16,9 @@ import (
 // checked against the servers as they are now.
 type config struct {
 	isa           steps.Server // from the publishing procedure
+	published     string       // the server ISA Server publishes SMTP to, if known
+	publishedTo   string       // and its kind: smtppublish.ToGateway, ToScreener or ToExchange
+	outside       string       // what senders connect to (smtprelay.OutsideHost); "" when not known
 	domain        steps.FQDN
 	use           bool
 	host          steps.Server
@@ -63,6 +66,12 @@ func load(in steps.Input) (config, error) {
 	}
 	if c.domain, err = steps.ParseFQDN(string(in.Topology.Facts.PublicDomain)); err != nil || c.domain != in.Topology.Facts.PublicDomain {
 		return config{}, fmt.Errorf("the public domain %q of the organisation's description is not a domain name", in.Topology.Facts.PublicDomain)
+	}
+	c.outside = smtprelay.OutsideHost(in)
+	if to, name := smtppublish.Published(in.Of(smtppublish.ID)); to != "" {
+		if s, ok := in.Topology.Server(name); ok {
+			c.published, c.publishedTo = string(s.Name), to
+		}
 	}
 	c.commandLimits = a.Is(QCommandLimits, "yes")
 	c.use = used(a)

@@ -54,10 +54,7 @@ func files(in steps.Input) ([]steps.File, error) {
 	out = append(out, scripts...)
 	h := smtprelay.TestHost{Server: c.host, Domain: c.domain, ConnectAll: c.connectAll, Connect: c.connect, Relay: c.relay}
 	if to, name := smtppublish.Published(in.Of(smtppublish.ID)); to == smtppublish.ToScreener && strings.EqualFold(name, host) {
-		h.Outside = "the MX host"
-		if mx := in.Topology.Facts.MXHost; mx != "" {
-			h.Outside = string(mx)
-		}
+		h.Outside = c.outside
 	}
 	sheet, err := smtprelay.TestSheet(in, ID, c.policy().TestSheetName(), h)
 	if err != nil {

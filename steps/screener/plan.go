@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/secex/wizard/steps"
+	"github.com/secex/wizard/steps/smtppublish"
 	"github.com/secex/wizard/steps/smtprelay"
 )
 
@@ -91,7 +92,7 @@ func actions(c config) []steps.Action {
 		Interrupts: "Inbound mail",
 		Minutes:    5,
 		Expect:     "SMTP Filter is listed as enabled under Application Filters, and each tab shows the rules above.",
-		Verify:     "From outside, telnet to the MX host on port 25 and type HELO followed by a name longer than the limit the SMTP Commands tab shows for HELO (paste it): ISA Server closes the connection or refuses the command, instead of the mail server answering 250.",
+		Verify:     c.heloCheck(),
 		Backout:    "Open the filter's properties again and remove the rules added, or clear Enable this filter on the General tab.",
 	})
 	if c.use {
@@ -116,21 +117,52 @@ func actions(c config) []steps.Action {
 			Backout:    "Run smtpcred.exe again and clear the settings, or remove the Message Screener (Setup, Remove) from " + host + ".",
 		})
 	}
-	var target, outside string
-	if c.use {
-		target, outside = string(c.host.Name), "through the Message Screener host"
-	} else {
-		target, outside = isa, "through the SMTP filter"
+	test := []string{smtprelay.OutsideUnknown}
+	if c.outside != "" {
+		test = smtprelay.TelnetSteps(smtprelay.OutsideFrom, c.outside, smtprelay.RelayProbes(c.domain, false))
 	}
 	as = append(as, steps.Action{
-		ID: "verify-outside", Phase: steps.PhaseSMTP, Target: target,
+		ID: "verify-outside", Phase: steps.PhaseSMTP, Target: isa,
 		Title:   "Test the filtered SMTP path from outside",
-		Do:      smtprelay.TelnetSteps(smtprelay.OutsideFrom, "the MX host", smtprelay.RelayProbes(c.domain, false)),
-		Expect:  "The conversation works " + outside + ": the outside recipient is refused with 550 5.7.1 and the postmaster of " + string(c.domain) + " is accepted with 250.",
+		Do:      test,
+		Expect:  c.outsidePath() + ": the outside recipient is refused with 550 5.7.1 and the postmaster of " + string(c.domain) + " is accepted with 250.",
 		Verify:  "A normal message from an outside mailbox to a user arrives within a few minutes.",
 		Backout: "Nothing to undo: the conversation ends before DATA.",
 	})
 	return as
+}
+
+// heloCheck is how the SMTP filter's command limits are checked from
+// outside.
+func (c config) heloCheck() string {
+	if c.outside == "" {
+		return smtprelay.OutsideUnknown
+	}
+	return "From outside, telnet " + c.outside + " 25 and type HELO followed by a name longer than the limit the SMTP Commands tab shows for HELO (paste it): ISA Server closes the connection or refuses the command, instead of the mail server answering 250."
+}
+
+// outsidePath says where the outside test's conversation goes: through
+// ISA Server's SMTP filter to the host ISA Server publishes, which is the
+// one that answers. A Message Screener behind that host never sees the
+// conversation, which ends before DATA; its own test is the attachment
+// test.
+func (c config) outsidePath() string {
+	isa := string(c.isa.Name)
+	var s string
+	switch {
+	case c.published == "":
+		s = "The conversation passes " + isa + "'s SMTP filter"
+	case c.publishedTo == smtppublish.ToScreener:
+		s = "The conversation passes " + isa + "'s SMTP filter and is answered by " + c.published + ", the Message Screener host ISA Server publishes"
+	case c.publishedTo == smtppublish.ToGateway:
+		s = "The conversation passes " + isa + "'s SMTP filter and is answered by " + c.published + ", the gateway ISA Server publishes"
+	default:
+		s = "The conversation passes " + isa + "'s SMTP filter and is answered by " + c.published + ", the Exchange server ISA Server publishes"
+	}
+	if c.use && c.publishedTo != smtppublish.ToScreener {
+		s += " (it ends before DATA, so " + string(c.host.Name) + " never sees it: the attachment test checks the Message Screener)"
+	}
+	return s
 }
 
 func hostActions(c config) []steps.Action {

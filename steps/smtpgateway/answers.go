@@ -123,7 +123,7 @@ func (c config) testHost(in steps.Input) smtprelay.TestHost {
 	h := smtprelay.TestHost{Server: c.gateway, Domain: in.Topology.Facts.PublicDomain,
 		ConnectAll: c.connectAll, Connect: c.connect, Relay: c.relay}
 	if to, host := smtppublish.Published(in.Of(smtppublish.ID)); to == smtppublish.ToGateway && strings.EqualFold(host, string(c.gateway.Name)) {
-		h.Outside = mxOr(c)
+		h.Outside = smtprelay.OutsideHost(in)
 	}
 	return h
 }

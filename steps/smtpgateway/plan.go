@@ -151,7 +151,7 @@ func actions(in steps.Input, c config) []steps.Action {
 	as = append(as, steps.Action{
 		ID: "verify-gateway", Phase: steps.PhaseSMTP, Target: gw,
 		Title:   "Test mail through " + gw + " from outside",
-		Do:      append([]string{"Run cscript //nologo " + p.VerifyName() + " on " + gw + "."}, smtprelay.TelnetSteps(smtprelay.OutsideFrom, mxOr(c), smtprelay.RelayProbes(in.Topology.Facts.PublicDomain, false))...),
+		Do:      append([]string{"Run cscript //nologo " + p.VerifyName() + " on " + gw + "."}, smtprelay.OutsideSteps(in)...),
 		Script:  p.VerifyName(),
 		Expect:  "All checks passed; the greeting comes from " + gw + "; the outside recipient is refused with 550 5.7.1 and the postmaster is accepted with 250.",
 		Verify:  "A message from an outside mailbox reaches a user, and its headers show it passed " + gw + ".",
@@ -165,11 +165,4 @@ func forEach(ds []steps.FQDN) string {
 		return "For " + string(ds[0])
 	}
 	return "For each of " + domainList(ds)
-}
-
-func mxOr(c config) string {
-	if c.mxHost != "" {
-		return string(c.mxHost)
-	}
-	return "the MX host"
 }

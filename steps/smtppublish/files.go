@@ -68,7 +68,7 @@ type dnsData struct {
 	// DomainQuery and MXQuery are the names with a final dot, so that
 	// nslookup asks for exactly them and adds no search suffix.
 	DomainQuery, MXQuery string
-	MXLine               string // what nslookup prints for the MX record
+	MXLine               string // findstr pattern for the line nslookup prints for the MX record
 	Address              string
 	AddressPattern       string // findstr pattern matching the address at the end of a line
 }
@@ -78,7 +78,9 @@ func renderDNS(in steps.Input, c config) ([]byte, error) {
 	d := dnsData{
 		Domain: c.domain, MXHost: c.mxHost,
 		DomainQuery: string(c.domain) + ".", MXQuery: string(c.mxHost) + ".",
-		MXLine:  "mail exchanger = " + string(c.mxHost),
+		// The end anchor keeps smtp.contoso.com from matching
+		// smtp.contoso.com.example.net.
+		MXLine:  "mail exchanger = " + strings.ReplaceAll(string(c.mxHost), ".", `\.`) + `\.* *$`,
 		Address: addr,
 		// nslookup ends each address line with the address; the space in
 		// front and the end anchor keep 10.0.0.1 from matching 10.0.0.10.

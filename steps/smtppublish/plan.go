@@ -29,11 +29,14 @@ func (c config) isaPath() string {
 	return "In ISA Management on " + string(c.isa.FQDN) + ", expand Servers and Arrays, then the array or server " + string(c.isa.Name)
 }
 
+// mxName is the name senders connect to. Check refuses a plan without an
+// MX host, so the address public DNS is to give stands in only for a plan
+// made without checking.
 func (c config) mxName() string {
 	if c.mxHost != "" {
 		return string(c.mxHost)
 	}
-	return "the MX host"
+	return c.mx.String()
 }
 
 func actions(c config) []steps.Action {

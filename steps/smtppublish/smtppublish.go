@@ -48,7 +48,7 @@ var Step = &steps.Step{
 	Summary: "Let ISA Server stand in for the internal mail server on the Internet, and point the MX record at ISA's published address.",
 	Rationale: []string{
 		"A mail server placed in the perimeter network needs many ports opened through the inner firewall to reach the domain controllers and the other Exchange servers. With ISA Server publishing SMTP, the mail server stays on the internal network: ISA accepts connections on port 25 on its own external address and passes them to the internal host, which the Internet never reaches directly.",
-		"Senders find the organisation's mail server through DNS, so once ISA publishes SMTP the MX host's public address must be ISA's published address (or the public address a firewall in front translates to it), not the internal server's.",
+		"Senders find the organisation's mail server through DNS, so once ISA publishes SMTP the host the domain's MX record names must resolve to the address ISA Server publishes SMTP on (or to the address a firewall in front translates to it), not to the internal server's.",
 	},
 	Notes: []string{
 		"If anyone logs on to send mail over port 25, TLS must protect the logon; otherwise passwords cross the Internet in clear text.",

@@ -265,8 +265,8 @@ func TestDNSVerify(t *testing.T) {
 		body := string(f.Body)
 		for _, want := range []string{
 			`nslookup -type=MX "contoso.com." %NS%`,
-			`findstr /i /l /c:"mail exchanger = mx.contoso.com"`,
-			`findstr /r /c:" 203\.0\.113\.10 *$"`,
+			`findstr /i /r /c:"mail exchanger = mx\.contoso\.com\.* *$"`,
+			`more +2 | findstr /r /c:" 203\.0\.113\.10 *$"`,
 		} {
 			if !strings.Contains(body, want) {
 				t.Errorf("%s lacks %q", f.Name, want)

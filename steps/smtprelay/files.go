@@ -50,12 +50,12 @@ func files(in steps.Input) ([]steps.File, error) {
 				ConnectAll: c.connectAll, Connect: c.connect, AuthFlags: c.authFlags(), Step: ID})
 		})
 	}
-	_, outsideTarget, _ := outsideHost(in, c)
+	outsideTarget, _ := outsideTest(c)
 	for _, s := range c.exchange {
 		jobs = append(jobs, func() (steps.File, error) {
 			h := TestHost{Server: s, Domain: in.Topology.Facts.PublicDomain, ConnectAll: c.connectAll, Connect: c.connect, Relay: c.relay}
 			if string(s.Name) == outsideTarget {
-				h.Outside = string(in.Topology.Facts.MXHost)
+				h.Outside = OutsideHost(in)
 			}
 			f, err := TestSheet(in, ID, ExchangeTestSheetName, h)
 			if err != nil {

@@ -104,7 +104,7 @@ func actions(in steps.Input, c config) []steps.Action {
 			Minutes:    2,
 		})
 	}
-	outside, outsideTarget, outsideSheet := outsideHost(in, c)
+	outsideTarget, outsideSheet := outsideTest(c)
 	for _, s := range c.exchange {
 		name := string(s.Name)
 		h := TestHost{Server: s, Domain: in.Topology.Facts.PublicDomain, ConnectAll: c.connectAll, Connect: c.connect, Relay: c.relay}
@@ -143,7 +143,7 @@ func actions(in steps.Input, c config) []steps.Action {
 		Phase:   steps.PhaseSMTP,
 		Target:  outsideTarget,
 		Title:   "Relay test from outside, through ISA Server and the MX record",
-		Do:      TelnetSteps(OutsideFrom, outside, RelayProbes(in.Topology.Facts.PublicDomain, false)),
+		Do:      OutsideSteps(in),
 		Script:  outsideSheet,
 		Expect:  "The outside recipient is refused with 550 5.7.1 at RCPT TO, and the postmaster of " + string(in.Topology.Facts.PublicDomain) + " is accepted with 250.",
 		Verify:  "Repeat the test after every change to an SMTP server, and at least once a month; an open relay test service on the Internet gives a second opinion.",
@@ -152,25 +152,21 @@ func actions(in steps.Input, c config) []steps.Action {
 	return as
 }
 
-// outsideHost is what the outside-in test connects to (the MX host), the
-// server its sheet is filed under and the sheet's name: the gateway if
-// there is one, else the host ISA Server publishes, else the first
-// Exchange server.
-func outsideHost(in steps.Input, c config) (host, target, sheet string) {
-	host = string(in.Topology.Facts.MXHost)
-	if host == "" {
-		host = "(the host your MX record names)"
-	}
+// outsideTest is where the outside-in test is filed (see OutsideSteps for
+// what it connects to): the server its sheet is filed under and the
+// sheet's name: the gateway if there is one, else the host ISA Server
+// publishes, else the first Exchange server.
+func outsideTest(c config) (target, sheet string) {
 	switch {
 	case c.others.gateway != nil:
-		return host, string(c.others.gateway.Name), IISPolicy{Prefix: "gateway"}.TestSheetName()
+		return string(c.others.gateway.Name), IISPolicy{Prefix: "gateway"}.TestSheetName()
 	case c.others.publishedHost != nil && c.others.publishedTo == publishToScreener:
-		return host, string(c.others.publishedHost.Name), IISPolicy{Prefix: "screener"}.TestSheetName()
+		return string(c.others.publishedHost.Name), IISPolicy{Prefix: "screener"}.TestSheetName()
 	case c.others.publishedHost != nil && c.others.publishedHost.Has(steps.RoleBackEnd) &&
 		slices.ContainsFunc(c.exchange, func(s steps.Server) bool { return s.Name == c.others.publishedHost.Name }):
-		return host, string(c.others.publishedHost.Name), ExchangeTestSheetName
+		return string(c.others.publishedHost.Name), ExchangeTestSheetName
 	}
-	return host, string(c.exchange[0].Name), ExchangeTestSheetName
+	return string(c.exchange[0].Name), ExchangeTestSheetName
 }
 
 // insideSteps is the main test from inside the network: from a computer

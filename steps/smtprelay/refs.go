@@ -14,6 +14,7 @@ const (
 	publishGateway    = "published-gateway"
 	publishScreener   = "published-screener"
 	publishSMTPAuth   = "smtp-auth"
+	publishMXAddress  = "mx-address"
 
 	screenerID        = "smtp-message-screener"
 	screenerUse       = "use-screener"

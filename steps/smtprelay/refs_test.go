@@ -23,7 +23,7 @@ func TestReferences(t *testing.T) {
 	}{
 		{smtppublish.Step, r.PublishID, map[string]steps.Kind{
 			r.PublishTo: steps.KindChoice, r.PublishExchange: steps.KindServer, r.PublishGateway: steps.KindServer, r.PublishScreener: steps.KindServer,
-			r.PublishSMTPAuth: steps.KindYesNo,
+			r.PublishSMTPAuth: steps.KindYesNo, r.PublishMXAddress: steps.KindIPv4,
 		}, map[string]string{r.PublishTo: r.PublishToGateway}},
 		{smtppublish.Step, r.PublishID, nil, map[string]string{r.PublishTo: r.PublishToScreener}},
 		{smtppublish.Step, r.PublishID, nil, map[string]string{r.PublishTo: r.PublishToExchange}},

@@ -116,7 +116,7 @@ func RelayProbes(domain steps.FQDN, allowed bool) []Probe {
 		{"EHLO probe.example.net", "250 on each line of the reply."},
 		{"MAIL FROM:<probe@example.net>", "250 2.1.0 Sender OK."},
 		outside,
-		{"RCPT TO:<postmaster@" + string(domain) + ">", "250 2.1.5: mail for your own domain is accepted."},
+		{"RCPT TO:<postmaster@" + string(domain) + ">", "250 2.1.5: mail for " + string(domain) + " is accepted."},
 		{"QUIT", "221 2.0.0 and the connection closes. No message was sent."},
 	}
 }
@@ -139,6 +139,38 @@ func TelnetSteps(from, host string, probes []Probe) []string {
 	return out
 }
 
+// OutsideHost is what a sender on the Internet connects to for the
+// organisation's mail: the MX host of the organisation's description, or,
+// when it names none, the address the ISA Server publishing procedure says
+// public DNS gives for it. It is "" when neither is known.
+func OutsideHost(in steps.Input) string {
+	if mx := in.Topology.Facts.MXHost; mx != "" {
+		if f, err := steps.ParseFQDN(string(mx)); err == nil && f == mx {
+			return string(f)
+		}
+	}
+	if a, err := steps.ParseIPv4(in.Of(publishID)[publishMXAddress]); err == nil {
+		return a.String()
+	}
+	return ""
+}
+
+// OutsideSteps is the relay test from the Internet as instructions (see
+// TelnetSteps), connecting to OutsideHost. When that is not known, it is
+// one instruction saying so, and that the test counts as failed until it
+// is: a test with no host to connect to proves nothing.
+func OutsideSteps(in steps.Input) []string {
+	host := OutsideHost(in)
+	if host == "" {
+		return []string{OutsideUnknown}
+	}
+	return TelnetSteps(OutsideFrom, host, RelayProbes(in.Topology.Facts.PublicDomain, false))
+}
+
+// OutsideUnknown stands for a test from outside when OutsideHost is not
+// known.
+const OutsideUnknown = "This test cannot be written out yet: the organisation's description names no MX host, and no ISA Server publishing of SMTP says which address senders reach. Enter the MX host on the page that describes the organisation and make the runbook again; until then, count this test as failed."
+
 // OutsideFrom is where the outside-in test is typed from.
 const OutsideFrom = "Use a computer on the Internet, outside the organisation and outside every relay list (a home connection will do; if the connection times out, the provider may block port 25, so try another)."
 
@@ -148,7 +180,7 @@ const OutsideFrom = "Use a computer on the Internet, outside the organisation an
 type TestHost struct {
 	Server     steps.Server
 	Domain     steps.FQDN // the organisation's public domain
-	Outside    string     // the MX host, when the outside test belongs on this sheet
+	Outside    string     // what senders connect to (see OutsideHost), when the outside test belongs on this sheet
 	ConnectAll bool
 	Connect    []netip.Prefix
 	Relay      []netip.Prefix

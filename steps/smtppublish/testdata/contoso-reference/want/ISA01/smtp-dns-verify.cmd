@@ -10,8 +10,9 @@ rem Run first: the DNS change in the runbook; optionally pass a public DNS serve
 rem
 rem What this file does
 rem   Two read-only checks of public DNS with nslookup:
-rem   Check 1: the MX record of the domain names the MX host.
-rem   Check 2: the MX host resolves to the address that reaches ISA Server.
+rem   Check 1: the MX record of contoso.com names mx.contoso.com.
+rem   Check 2: mx.contoso.com resolves to 203.0.113.10, the address
+rem   that reaches ISA Server.
 rem   Run it from a computer that uses public DNS (outside the organisation,
 rem   or with a split DNS inside), or give a public DNS server's address as
 rem   the only argument. nslookup only queries; nothing is changed, so there
@@ -22,7 +23,7 @@ set "FAILED=0"
 
 echo.Check 1: MX record of contoso.com
 nslookup -type=MX "contoso.com." %NS%
-nslookup -type=MX "contoso.com." %NS% 2>nul | findstr /i /l /c:"mail exchanger = mx.contoso.com" >nul
+nslookup -type=MX "contoso.com." %NS% 2>nul | findstr /i /r /c:"mail exchanger = mx\.contoso\.com\.* *$" >nul
 if errorlevel 1 goto mxfailed
 echo.OK: the MX record names mx.contoso.com.
 goto mxdone
@@ -34,7 +35,10 @@ echo.FAILED: no MX record of contoso.com names mx.contoso.com.
 echo.
 echo.Check 2: address of mx.contoso.com
 nslookup "mx.contoso.com." %NS%
-nslookup "mx.contoso.com." %NS% 2>nul | findstr /r /c:" 203\.0\.113\.10 *$" >nul
+rem The first two lines of nslookup's answer name the DNS server it asked;
+rem they are skipped so that server's own address is never taken for the
+rem answer.
+nslookup "mx.contoso.com." %NS% 2>nul | more +2 | findstr /r /c:" 203\.0\.113\.10 *$" >nul
 if errorlevel 1 goto afailed
 echo.OK: mx.contoso.com resolves to 203.0.113.10.
 goto adone

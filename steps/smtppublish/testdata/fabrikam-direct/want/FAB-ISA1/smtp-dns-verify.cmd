@@ -10,8 +10,9 @@ rem Run first: the DNS change in the runbook; optionally pass a public DNS serve
 rem
 rem What this file does
 rem   Two read-only checks of public DNS with nslookup:
-rem   Check 1: the MX record of the domain names the MX host.
-rem   Check 2: the MX host resolves to the address that reaches ISA Server.
+rem   Check 1: the MX record of fabrikam.example names smtp.fabrikam.example.
+rem   Check 2: smtp.fabrikam.example resolves to 198.51.100.25, the address
+rem   that reaches ISA Server.
 rem   Run it from a computer that uses public DNS (outside the organisation,
 rem   or with a split DNS inside), or give a public DNS server's address as
 rem   the only argument. nslookup only queries; nothing is changed, so there
@@ -22,7 +23,7 @@ set "FAILED=0"
 
 echo.Check 1: MX record of fabrikam.example
 nslookup -type=MX "fabrikam.example." %NS%
-nslookup -type=MX "fabrikam.example." %NS% 2>nul | findstr /i /l /c:"mail exchanger = smtp.fabrikam.example" >nul
+nslookup -type=MX "fabrikam.example." %NS% 2>nul | findstr /i /r /c:"mail exchanger = smtp\.fabrikam\.example\.* *$" >nul
 if errorlevel 1 goto mxfailed
 echo.OK: the MX record names smtp.fabrikam.example.
 goto mxdone
@@ -34,7 +35,10 @@ echo.FAILED: no MX record of fabrikam.example names smtp.fabrikam.example.
 echo.
 echo.Check 2: address of smtp.fabrikam.example
 nslookup "smtp.fabrikam.example." %NS%
-nslookup "smtp.fabrikam.example." %NS% 2>nul | findstr /r /c:" 198\.51\.100\.25 *$" >nul
+rem The first two lines of nslookup's answer name the DNS server it asked;
+rem they are skipped so that server's own address is never taken for the
+rem answer.
+nslookup "smtp.fabrikam.example." %NS% 2>nul | more +2 | findstr /r /c:" 198\.51\.100\.25 *$" >nul
 if errorlevel 1 goto afailed
 echo.OK: smtp.fabrikam.example resolves to 198.51.100.25.
 goto adone
