@@ -1,5 +1,6 @@
 # `make test` is the one command to check the project: it installs what the
-# tests need (Chromium, poppler-utils, the test tools' npm packages), checks
+# tests need (Chromium, poppler-utils, nginx and Postfix for the probe tests,
+# the test tools' npm packages), checks
 # that generated code is committed and that the code is formatted and vetted,
 # and runs every test, the browser tests included. CI runs it through .ci/run.
 
@@ -23,11 +24,31 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .NOTPARALLEL:
 
-.PHONY: test deps chromium poppler npm-deps check-generated fmt vet go-test run bench generate
+.PHONY: test deps chromium poppler probe-servers npm-deps check-generated fmt vet staticcheck go-test run bench generate crashtest govulncheck
 
 test: deps check-generated fmt vet go-test
 
-deps: chromium poppler npm-deps
+deps: chromium poppler probe-servers npm-deps
+
+# The probes are tested against real servers on 127.0.0.1: Debian's nginx
+# (TLS endpoints and plain HTTP) and Postfix (open and closed relays). The
+# packages are installed, never started as system services: each test runs
+# its own instance on free ports.
+probe-servers:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then :; else missing="nginx-light"; fi; \
+	if command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ]; then :; else missing="$${missing:-} postfix"; fi; \
+	if [ -z "$${missing:-}" ]; then \
+		echo "probe servers: nginx and postfix present"; \
+	else \
+		if ! command -v apt-get >/dev/null 2>&1; then \
+			echo "error: missing$$missing and no apt-get: install nginx and postfix" >&2; \
+			exit 1; \
+		fi; \
+		echo "probe servers: installing$$missing"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			-o DPkg::Lock::Timeout=600 $$missing; \
+	fi
 
 # Debian's chromium package: the tests never download a browser of their own.
 chromium:
@@ -106,6 +127,21 @@ fmt:
 
 vet:
 	$(GO) vet ./...
+
+# staticcheck at a pinned version; staticcheck.conf says which checks.
+STATICCHECK_VERSION ?= v0.8.2
+staticcheck:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+# govulncheck needs its vulnerability database on the Internet: run it on a
+# machine that can reach vuln.go.dev.
+govulncheck:
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@v1.9.0 ./...
+
+# The SIGKILL harness at full length (make test runs 5 rounds).
+CRASH_ROUNDS ?= 200
+crashtest:
+	CRASH_ROUNDS=$(CRASH_ROUNDS) $(GO) test -count=1 -timeout 30m -run TestCrashLosesNoAcknowledgedSave -v ./e2e
 
 go-test:
 	CI=$${CI:-} $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
