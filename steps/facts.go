@@ -49,7 +49,9 @@ func (f FactsForm) Parse() (Facts, Problems) {
 	// typed, or refused: a path quietly rewritten would publish an address
 	// nobody checked.
 	path := strings.TrimSpace(f.OWAPath)
-	switch {
+	switch msg := CheckText(LabelOWAPath, path, 200, false); {
+	case msg != "":
+		ps.Add("owa-path", msg)
 	case path == "":
 		path = "/exchange"
 	case strings.Contains(path, "://"):

@@ -3,6 +3,8 @@ package steps
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // TestMessagesNameTheFieldAndTheFix lists the message each common mistake
@@ -77,4 +79,55 @@ func TestMessagesNameTheFieldAndTheFix(t *testing.T) {
 			t.Errorf("%s:\n got %v\nwant %s", tt.field, ps, tt.want)
 		}
 	}
+}
+
+// TestHostileText: free text with invalid UTF-8, control characters or
+// far too many characters is refused with the field's label, never stored.
+func TestHostileText(t *testing.T) {
+	good := FactsForm{ADDomain: "corp.example.com", PublicDomain: "example.com", OWAHost: "mail.example.com", POP3IMAP4: "no"}
+	for _, tt := range []struct{ path, want string }{
+		{"/exch\xffange", "OWA path: the text holds bytes that are not characters (invalid UTF-8)"},
+		{"/exch\x00ange", "OWA path: remove the control characters"},
+		{"/" + strings.Repeat("a", 100<<10), "OWA path: enter 200 characters or fewer; this has 102401"},
+	} {
+		f := good
+		f.OWAPath = tt.path
+		_, ps := f.Parse()
+		if len(ps) != 1 || !strings.HasPrefix(ps[0].Message, tt.want) {
+			t.Errorf("OWA path %.20q: %v, want %s", tt.path, ps, tt.want)
+		}
+	}
+	tk := Ticket{Number: "CHG1", Title: "T\xff", Requester: "R", Implementers: []string{"I"}, Reviewer: "V", Approvers: []string{"CAB"},
+		WindowStart: "2026-12-05T22:00", WindowEnd: "2026-12-06T02:00", TimeZone: "UTC", Risk: "low", RiskReason: "r", AffectedUsers: "u",
+		Communication: "c\x00"}
+	ps := tk.Problems()
+	if !strings.Contains(ps.For("title"), "not text") || !strings.Contains(ps.For("communication"), "control characters") {
+		t.Errorf("ticket problems: %v", ps)
+	}
+	if got := CheckText("Note", "line one\nline two\ttabbed", 100, true); got != "" {
+		t.Errorf("multi-line text refused: %s", got)
+	}
+	if got := CheckText("Name", "a\u2028b", 100, false); got == "" {
+		t.Error("a line separator passed in a one-line field")
+	}
+}
+
+func FuzzCheckText(f *testing.F) {
+	for _, s := range []string{"", "Contoso", "a\x00b", "\xff", "line\nbreak", "tab\there", strings.Repeat("x", 300)} {
+		f.Add(s, true)
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, s string, multiline bool) {
+		if CheckText("Field", s, 200, multiline) != "" {
+			return
+		}
+		if !utf8.ValidString(s) || utf8.RuneCountInString(s) > 200 {
+			t.Fatalf("%q accepted", s)
+		}
+		for _, r := range s {
+			if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
+				t.Fatalf("%q accepted with control character %U", s, r)
+			}
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Ticket is the change ticket a change board approves: who asks, who does
@@ -80,6 +81,10 @@ func (t Ticket) Problems() Problems {
 			ps.Add(field, "Enter the "+label)
 			return
 		}
+		if !utf8.ValidString(v) {
+			ps.Add(field, "The "+label+" holds bytes that are not text; type it again")
+			return
+		}
 		if len([]rune(v)) > max {
 			ps.Add(field, fmt.Sprintf("The %s must be %d characters or less", label, max))
 		}
@@ -129,8 +134,13 @@ func (t Ticket) Problems() Problems {
 	}
 	line("risk-reason", "reason for the risk level", t.RiskReason, 2000)
 	line("affected-users", "users affected", t.AffectedUsers, 2000)
-	if len([]rune(t.Communication)) > 2000 {
+	switch {
+	case !utf8.ValidString(t.Communication):
+		ps.Add("communication", "The communication notes hold bytes that are not text; type them again")
+	case len([]rune(t.Communication)) > 2000:
 		ps.Add("communication", "The communication notes must be 2000 characters or less")
+	case strings.ContainsFunc(t.Communication, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f }):
+		ps.Add("communication", "The communication notes must not contain control characters")
 	}
 	return ps
 }

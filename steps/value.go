@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // The value types below are parsed once when an administrator types them and
@@ -269,6 +270,31 @@ func firstOutside(s, allowed string) string {
 				return fmt.Sprintf("the character %q", r)
 			}
 		}
+	}
+	return ""
+}
+
+// CheckText checks free text typed into a field: valid UTF-8, at most max
+// characters, and no control characters (line breaks and tabs only where
+// multiline). It returns the problem in the field's words, or "". Text
+// that fails reaches neither the database nor a file, so what is stored is
+// always what the user can read back.
+func CheckText(label, v string, max int, multiline bool) string {
+	switch {
+	case !utf8.ValidString(v):
+		return label + ": the text holds bytes that are not characters (invalid UTF-8); type it again, or paste it from a plain-text editor"
+	case utf8.RuneCountInString(v) > max:
+		return fmt.Sprintf("%s: enter %d characters or fewer; this has %d", label, max, utf8.RuneCountInString(v))
+	case strings.ContainsFunc(v, func(r rune) bool {
+		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+			return false
+		}
+		return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
+	}):
+		if multiline {
+			return label + ": remove the control characters (such as NUL); only line breaks and tabs may be used"
+		}
+		return label + ": remove the control characters (such as NUL, tabs or line breaks)"
 	}
 	return ""
 }
