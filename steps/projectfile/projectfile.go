@@ -448,8 +448,8 @@ func Check(f File, catalog []*steps.Step) (Project, steps.Problems) {
 	var ps steps.Problems
 	p := Project{Revision: f.Revision, UpdatedAt: f.UpdatedAt.UTC(), Answers: map[string]steps.Answers{}}
 	name := strings.Join(strings.Fields(f.Project), " ")
-	if name == "" || len([]rune(name)) > 100 || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		ps.Add("project", "Enter a project name of 1 to 100 characters without control characters")
+	if msg := steps.CheckText("Project name", name, 100, false); name == "" || msg != "" {
+		ps.Add("project", "Enter a project name of 1 to 100 characters, valid UTF-8 and without control characters")
 	}
 	p.Name = name
 
