@@ -34,6 +34,7 @@ type verifyData struct {
 	Listener   string
 	Listen443  string // findstr pattern for the SSL listener
 	Listen8080 string // findstr pattern for an outgoing web request listener
+	ListenAny  string // findstr pattern for any listening TCP port: proof that netstat listed them
 	Outgoing   bool
 }
 
@@ -42,12 +43,13 @@ func renderVerify(in steps.Input, c Config) ([]byte, error) {
 		Listener:   c.ListenerIP.String(),
 		Listen443:  "TCP  *" + strings.ReplaceAll(c.ListenerIP.String(), ".", `\.`) + ":443 .*LISTENING",
 		Listen8080: "TCP  *[0-9.]*:8080 .*LISTENING",
+		ListenAny:  "TCP  *[0-9.]*:[0-9]* .*LISTENING",
 		Outgoing:   c.Outgoing,
 	}
 	var b strings.Builder
 	b.WriteString(batch.Prologue())
 	b.WriteString(batch.Comment(owatopology.Header(in, []string{ID}, string(c.ISA.Name),
-		"read-only, nothing to back out: check that ISA Server listens for SSL on the published address",
+		"read-only, nothing to back out: check that ISA Server listens for SSL on "+c.ListenerIP.String()+", the address that publishes OWA",
 		"the Incoming Web Requests change in the runbook").Lines()))
 	if err := verifyTemplate.Execute(&b, d); err != nil {
 		return nil, err

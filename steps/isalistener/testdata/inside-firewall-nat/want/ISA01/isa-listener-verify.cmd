@@ -5,14 +5,15 @@ rem Procedures: isa-ssl-listener
 rem Project: Example OWA, ISA inside the inner firewall
 rem For: ISA01
 rem Answers hash: sha256:43eec224e0c85e4ddee8bcb59fff2b966888ea2f810c03bbdb09fc1dc0b323d5
-rem Purpose: read-only, nothing to back out: check that ISA Server listens for SSL on the published address
+rem Purpose: read-only, nothing to back out: check that ISA Server listens for SSL on 172.16.0.10, the address that publishes OWA
 rem Run first: the Incoming Web Requests change in the runbook
 rem
 rem What this file does
 rem   A read-only check, on the ISA Server itself, of what it listens on
 rem   once the incoming web request settings are saved.
 rem
-rem   Check 1: an SSL listener on the published address, TCP 443.
+rem   Check 1: an SSL listener on 172.16.0.10, the address that
+rem   publishes OWA, TCP 443.
 rem   Expected: "OK: ISA Server listens for SSL on" the address below.
 rem   Both come from netstat -an, which lists the listening ports. The
 rem   outside-in test of the publishing procedure checks the certificate

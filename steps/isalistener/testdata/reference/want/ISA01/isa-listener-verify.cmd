@@ -5,17 +5,20 @@ rem Procedures: isa-ssl-listener
 rem Project: Example OWA hardening 2004
 rem For: ISA01
 rem Answers hash: sha256:d60d3c75480be7d5471dc181b5a8539d5551b61ef1dd1723fd88116ff5eb8ff5
-rem Purpose: read-only, nothing to back out: check that ISA Server listens for SSL on the published address
+rem Purpose: read-only, nothing to back out: check that ISA Server listens for SSL on 192.0.2.10, the address that publishes OWA
 rem Run first: the Incoming Web Requests change in the runbook
 rem
 rem What this file does
 rem   A read-only check, on the ISA Server itself, of what it listens on
 rem   once the incoming and outgoing web request settings are saved.
 rem
-rem   Check 1: an SSL listener on the published address, TCP 443.
+rem   Check 1: an SSL listener on 192.0.2.10, the address that
+rem   publishes OWA, TCP 443.
 rem   Expected: "OK: ISA Server listens for SSL on" the address below.
 rem   Check 2: no listener for outgoing web requests (by default on
-rem   TCP 8080), so nobody can use ISA Server as a web proxy.
+rem   TCP 8080), so nobody can use ISA Server as a web proxy. An absence
+rem   proves something only if netstat listed the listening ports at all,
+rem   so the check fails when it lists none.
 rem   Expected: "OK: nothing listens on TCP 8080".
 rem   Both come from netstat -an, which lists the listening ports. The
 rem   outside-in test of the publishing procedure checks the certificate
@@ -41,6 +44,8 @@ echo.restarted when the change was saved.
 
 echo.
 echo.Check 2: no listener for outgoing web requests on TCP 8080
+netstat -an | findstr /r /c:"TCP  *[0-9.]*:[0-9]* .*LISTENING" >nul
+if errorlevel 1 goto nolisting
 netstat -an | findstr /r /c:"TCP  *[0-9.]*:8080 .*LISTENING"
 if not errorlevel 1 goto proxy
 echo.OK: nothing listens on TCP 8080.
@@ -51,6 +56,12 @@ echo.FAILED: something still listens on TCP 8080 (shown above). Check that
 echo.no address is listed on the Outgoing Web Requests tab and that the
 echo.services were restarted. If the outgoing port was changed from 8080,
 echo.look for that port in netstat -an instead.
+goto doneproxy
+:nolisting
+set "FAILED=1"
+echo.FAILED: netstat -an listed no listening TCP port at all, so the absence
+echo.of TCP 8080 proves nothing. Run this file on the ISA Server itself, in
+echo.a command prompt where netstat works.
 :doneproxy
 
 echo.

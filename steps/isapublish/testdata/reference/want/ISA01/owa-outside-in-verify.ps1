@@ -11,18 +11,21 @@
 #   sees it. Run it on a Windows computer on the Internet, not inside the
 #   organisation, with PowerShell 2.0 or later:
 #     powershell -ExecutionPolicy Bypass -File owa-outside-in-verify.ps1
-#   Add -BeforeDnsChange while the public name still points elsewhere: the
-#   DNS check is then only reported, and the other checks still run
-#   because the script connects to the published address directly.
+#   Add -BeforeDnsChange while mail.example.com still points elsewhere:
+#   the DNS check is then only reported, and the other checks still run
+#   because the script connects to 192.0.2.10 directly.
 #
-#   Check 1: the public name resolves to the published address.
-#   Check 2: the SSL certificate on TCP 443 is issued to the public name,
+#   Check 1: mail.example.com resolves to 192.0.2.10.
+#   Check 2: the SSL certificate on TCP 443 is issued to mail.example.com,
 #            chains to a trusted root, is not expired, and the connection
 #            uses at least 128-bit encryption.
 #   Check 3: over SSL, OWA answers with a Basic challenge (401) and offers
 #            no Integrated Windows authentication.
-#   Check 4: over clear HTTP (TCP 80) nothing asks for a password: the
-#            port is closed, or the site refuses clear HTTP.
+#   Check 4: over clear HTTP (TCP 80) nothing is served and nothing asks
+#            for a password: the port refuses the connection, or ISA
+#            Server answers with an error or a redirect to https://.
+#            No answer at all cannot tell a refused request from a
+#            firewall that drops the port, so it counts as failed.
 #
 #   ISA Server 2000 speaks SSL 3.0 and TLS 1.0 only. A computer that has
 #   both turned off cannot connect at all; check 2 then fails with a
@@ -86,6 +89,36 @@ function Open-Tcp {
     }
     $client.EndConnect($pending)
     $client
+}
+
+# Get-ClearHttpVerdict decides check 4 from the head of the answer to a GET
+# over clear HTTP: $true only for an error other than 401 or a redirect to
+# https://, and never when a password is asked for. Anything else,
+# including no answer, is a failure.
+function Get-ClearHttpVerdict {
+    param([string[]]$Head)
+    $status = ''
+    if ($Head -ne $null -and $Head.Count -gt 0) {
+        $status = $Head[0]
+    }
+    if ($status -notmatch '^HTTP/1\.[01] ([0-9][0-9][0-9])') {
+        return @($false, ('cannot tell: no HTTP answer on TCP 80 (' + $status + ')'))
+    }
+    $code = [int]$Matches[1]
+    if ($code -eq 401 -or @($Head | Where-Object { $_ -match '^WWW-Authenticate:' }).Count -gt 0) {
+        return @($false, ('over clear HTTP the site asks for a password: ' + $status))
+    }
+    if ($code -ge 400) {
+        return @($true, ('over clear HTTP the site refuses the request: ' + $status))
+    }
+    if ($code -ge 300) {
+        $location = @($Head | Where-Object { $_ -match '^Location:\s*https://' })
+        if ($location.Count -gt 0) {
+            return @($true, ('over clear HTTP the site redirects to SSL: ' + $location[0]))
+        }
+        return @($false, ('over clear HTTP the site redirects, but not to https://: ' + $status))
+    }
+    @($false, ('over clear HTTP the site answers ' + $status + ' instead of refusing'))
 }
 
 Write-Host ('Public name: ' + $OwaHost + $OwaPath + ', published address: ' + $Address)
@@ -156,31 +189,43 @@ finally {
 
 Write-Host ''
 Write-Host 'Check 4: clear HTTP on TCP 80'
-$plain = $null
+$plain = New-Object System.Net.Sockets.TcpClient
 try {
-    $plain = Open-Tcp 80
-    if ($plain -eq $null) {
-        Write-Result $true 'TCP 80 does not answer, so no browser can send anything in clear'
+    $pending = $plain.BeginConnect($Address, 80, $null, $null)
+    if (-not $pending.AsyncWaitHandle.WaitOne(10000, $false)) {
+        Write-Result $false ('cannot tell: ' + $Address + ':80 gave no answer within 10 seconds. A firewall that drops TCP 80 hides whether ISA Server refuses clear HTTP: run this from where TCP 80 reaches ISA Server, or check the Bridging tab of the rule by hand')
     }
     else {
-        $stream = $plain.GetStream()
-        $stream.ReadTimeout = 15000
-        $head = @(Send-Get $stream)
-        $status = ''
-        if ($head.Count -gt 0) {
-            $status = $head[0]
+        $refused = $false
+        try {
+            $plain.EndConnect($pending)
         }
-        $basic = @($head | Where-Object { $_ -match '^WWW-Authenticate:.*Basic' }).Count -gt 0
-        Write-Result (-not $basic) ('over clear HTTP the site answers: ' + $status + ' (no Basic challenge expected)')
+        catch {
+            $e = $_.Exception
+            if ($e.InnerException -ne $null) {
+                $e = $e.InnerException
+            }
+            if (-not ($e -is [System.Net.Sockets.SocketException] -and $e.SocketErrorCode -eq [System.Net.Sockets.SocketError]::ConnectionRefused)) {
+                throw
+            }
+            $refused = $true
+        }
+        if ($refused) {
+            Write-Result $true ($Address + ':80 refuses the connection, so no browser can send anything in clear')
+        }
+        else {
+            $stream = $plain.GetStream()
+            $stream.ReadTimeout = 15000
+            $verdict = Get-ClearHttpVerdict @(Send-Get $stream)
+            Write-Result $verdict[0] $verdict[1]
+        }
     }
 }
 catch {
-    Write-Result $true ('TCP 80 refuses the request: ' + $_.Exception.Message)
+    Write-Result $false ('cannot tell: clear HTTP test: ' + $_.Exception.Message)
 }
 finally {
-    if ($plain -ne $null) {
-        $plain.Close()
-    }
+    $plain.Close()
 }
 
 Write-Host ''
