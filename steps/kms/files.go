@@ -89,7 +89,7 @@ func renderChecklist(in steps.Input, c config) ([]byte, error) {
 		}
 		add("Run:", a.Script)
 		if a.Interrupts != "" {
-			add("Interrupts:", a.Interrupts+", about "+strconv.Itoa(a.Minutes)+" minutes")
+			add("Interrupts:", a.Interrupts+", about "+minutes(a.Minutes))
 		}
 		add("Expect:", a.Expect)
 		add("Verify:", a.Verify)
@@ -128,4 +128,12 @@ func renderVerify(in steps.Input, c config, target string, userCheck bool) ([]by
 		return nil, err
 	}
 	return batch.File(b.String())
+}
+
+// minutes writes a length of time in minutes, "1 minute" or "5 minutes".
+func minutes(n int) string {
+	if n == 1 {
+		return "1 minute"
+	}
+	return strconv.Itoa(n) + " minutes"
 }

@@ -309,3 +309,11 @@ func TestHostileCA(t *testing.T) {
 		}
 	}
 }
+
+func TestMinutes(t *testing.T) {
+	for n, want := range map[int]string{1: "1 minute", 2: "2 minutes", 30: "30 minutes"} {
+		if got := minutes(n); got != want {
+			t.Errorf("minutes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

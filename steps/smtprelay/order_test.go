@@ -68,3 +68,11 @@ func TestCrossServerOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestMinutes(t *testing.T) {
+	for n, want := range map[int]string{1: "1 minute", 2: "2 minutes", 15: "15 minutes"} {
+		if got := smtprelay.Minutes(n); got != want {
+			t.Errorf("Minutes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

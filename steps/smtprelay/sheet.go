@@ -75,7 +75,7 @@ func Checklist(in steps.Input, step, target, title, purpose, runFirst string, ac
 		}
 		add("Run:", a.Script)
 		if a.Interrupts != "" {
-			add("Interrupts:", a.Interrupts+", about "+strconv.Itoa(a.Minutes)+" minutes")
+			add("Interrupts:", a.Interrupts+", about "+Minutes(a.Minutes))
 		}
 		add("Expect:", a.Expect)
 		add("Verify:", a.Verify)
@@ -89,6 +89,14 @@ func Checklist(in steps.Input, step, target, title, purpose, runFirst string, ac
 		"expected result is seen; stop and use its backout if it is not.",
 	}
 	return Sheet(in, step, target, purpose, runFirst, strings.ToUpper(title), intro, sections)
+}
+
+// Minutes writes a length of time in minutes, "1 minute" or "5 minutes".
+func Minutes(n int) string {
+	if n == 1 {
+		return "1 minute"
+	}
+	return strconv.Itoa(n) + " minutes"
 }
 
 // Probe is one line of an SMTP conversation typed by hand: what to type,

@@ -25,6 +25,10 @@ rem   Expected: certificates whose Issuer line names the CA below; an
 rem   enrolled user normally holds two, one for signing and one for
 rem   encryption, followed by "CertUtil: -store command completed
 rem   successfully." The file then looks for the CA's name in that list.
+rem   This proves the user holds a certificate of that CA; it cannot tell
+rem   one issued through KMS from another of the same CA, so also check in
+rem   Outlook (Tools, Options, Security) that the encryption certificate
+rem   is set.
 rem
 rem Read-only
 rem   certutil only queries here; nothing is changed, so there is nothing
