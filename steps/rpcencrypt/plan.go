@@ -117,8 +117,8 @@ func plan(in steps.Input) []steps.Action {
 			"To undo the setting itself, untick the box as the instruction sheet describes and restart Outlook.",
 	})
 
-	effort := fmt.Sprintf("Plan the helpdesk time: about %d users at roughly %d minutes each is about %s of desk time.",
-		c.users, minutesPerUser, hours(c.users*minutesPerUser))
+	effort := fmt.Sprintf("Plan the helpdesk time: %s at roughly %s each is about %s of desk time.",
+		usersCount(c.users), count(minutesPerUser, "minute", "minutes"), hours(c.users*minutesPerUser))
 	backout := "Untick what was ticked, click OK, Next and Finish, and restart Outlook."
 	expect := "Outlook connects as before after the restart, and what was ticked is still ticked when the dialog is opened again."
 	if c.has2002() {
@@ -237,11 +237,24 @@ func newProfileSteps(c config) []string {
 
 func hours(minutes int) string {
 	if minutes < 60 {
-		return fmt.Sprintf("%d minutes", minutes)
+		return count(minutes, "minute", "minutes")
 	}
-	h := (minutes + 30) / 60
-	if h == 1 {
-		return "1 hour"
+	return count((minutes+30)/60, "hour", "hours")
+}
+
+// count writes n with its noun, singular for one.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d hours", h)
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// usersCount is the number of users as the plan estimates it: "one user",
+// or "about 250 users".
+func usersCount(n int) string {
+	if n == 1 {
+		return "one user"
+	}
+	return "about " + count(n, "user", "users")
 }

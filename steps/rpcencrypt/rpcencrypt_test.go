@@ -313,3 +313,25 @@ func TestSameAnswersSameBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestCounts checks that counts agree with their nouns.
+func TestCounts(t *testing.T) {
+	for _, c := range []struct {
+		got, want string
+	}{
+		{usersCount(1), "one user"},
+		{usersCount(2), "about 2 users"},
+		{usersCount(250), "about 250 users"},
+		{hours(1), "1 minute"},
+		{hours(5), "5 minutes"},
+		{hours(60), "1 hour"},
+		{hours(89), "1 hour"},
+		{hours(90), "2 hours"},
+		{count(1, "minute", "minutes"), "1 minute"},
+		{count(0, "minute", "minutes"), "0 minutes"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
