@@ -368,7 +368,7 @@ func serverEntries(opts Options, about string, doc *runbook.Doc, byTarget map[st
 	}
 	var entries []*entry
 	for _, p := range byTarget[target] {
-		entries = append(entries, &entry{path: p.path, body: p.file.Body, kind: string(p.file.Kind), procedure: p.file.Step, sum: p.sha()})
+		entries = append(entries, &entry{path: p.path, body: p.body(), kind: string(p.file.Kind), procedure: p.file.Step, sum: p.sha()})
 	}
 	html, err := opts.html(sd)
 	if err != nil {

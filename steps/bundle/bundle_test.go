@@ -463,3 +463,39 @@ func TestPanicIsAnError(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyNamesNumbered checks that a file naming an apply script by the
+// name its procedure gave it names it with its number in the bundle: in
+// usage lines, after "echo.", and for another server's script where the
+// text says it runs there; a longer name or a path is left alone.
+func TestApplyNamesNumbered(t *testing.T) {
+	body := "rem Usage: cscript //nologo relay-apply.vbs\r\n" +
+		"echo.relay-apply.vbs saved the lists.\r\n" +
+		"rem Run relay-apply.vbs.\r\n" +
+		"rem Not these: relay-apply.vbs.log old-relay-apply.vbs C:\\x\\relay-apply.vbs\r\n" +
+		"rem Then run other-apply.cmd on S2, but not other-apply.cmd here.\r\n"
+	out := steps.Output{
+		Actions: []steps.Action{{Target: "S1", Script: "relay-apply.vbs"}, {Target: "S2", Script: "other-apply.cmd"}},
+		Files: []steps.File{
+			{Target: "S1", Name: "relay-apply.vbs", Kind: steps.FileApply, Body: []byte(body)},
+			{Target: "S2", Name: "other-apply.cmd", Kind: steps.FileApply, Body: []byte("@echo off\r\n")},
+		},
+	}
+	hs, err := bundle.FileHashes(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "rem Usage: cscript //nologo 10-relay-apply.vbs\r\n" +
+		"echo.10-relay-apply.vbs saved the lists.\r\n" +
+		"rem Run 10-relay-apply.vbs.\r\n" +
+		"rem Not these: relay-apply.vbs.log old-relay-apply.vbs C:\\x\\relay-apply.vbs\r\n" +
+		"rem Then run 10-other-apply.cmd on S2, but not other-apply.cmd here.\r\n"
+	for _, h := range hs {
+		if h.Path == "10-relay-apply.vbs" && h.SHA256 != sum([]byte(want)) {
+			t.Errorf("the packed file's hash is not that of\n%s", want)
+		}
+	}
+	if string(out.Files[0].Body) != body {
+		t.Error("the procedure's file was changed in place")
+	}
+}

@@ -35,6 +35,11 @@
 // Text files follow the bundle's rules: README.txt is UTF-8 with a BOM, so
 // that old editors do not guess another code page; manifest.json, the
 // Markdown runbook and SHA256SUMS are UTF-8 without a BOM; every text file
-// has CRLF line endings. Generated scripts are packed exactly as the
-// procedures made them.
+// has CRLF line endings. Generated scripts are packed as the procedures
+// made them, with one change: where a file of a server names one of that
+// server's apply scripts by the name its procedure gave it, the name is
+// written with the script's number ("run gateway-relay-apply.vbs" becomes
+// "run 10-gateway-relay-apply.vbs"), so that usage lines and instructions
+// name the file the folder holds. The runbook prints the hashes of the
+// files as packed.
 package bundle

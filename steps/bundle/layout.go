@@ -17,18 +17,111 @@ const (
 
 // placed is a generated file at its path in the server's folder.
 type placed struct {
-	path string
-	file *steps.File
-	sum  string // hex SHA-256 of file.Body, once computed
+	path    string
+	file    *steps.File
+	numbers applyNames // every target's numbered apply scripts
+	packed  []byte     // the body as the bundle holds it, once made
+	sum     string     // hex SHA-256 of packed, once computed
 }
 
-// sha returns the hex SHA-256 of the file, computing it the first time: a
-// server's download hashes only its own files.
+// applyNames maps the name a procedure gave an apply script to the name the
+// bundle gives it, on each target that has one by that name.
+type applyNames map[string][]numberedName
+
+type numberedName struct{ target, name string }
+
+// body returns the file as the bundle holds it: the procedure's bytes with
+// every mention of an apply script by the name its procedure gave it
+// written with its number, so that the usage line of
+// 10-gateway-relay-apply.vbs, and every file that tells the operator to run
+// it, name the file the folder holds. A mention of another target's script
+// is renamed where the text says where it runs ("gateway-relay-apply.vbs
+// on SMTPGW01").
+func (p *placed) body() []byte {
+	if p.packed == nil {
+		p.packed = p.numbers.rewrite(p.file.Body, p.file.Target)
+	}
+	return p.packed
+}
+
+// sha returns the hex SHA-256 of the file as the bundle holds it,
+// computing it the first time: a server's download hashes only its own
+// files.
 func (p *placed) sha() string {
 	if p.sum == "" {
-		p.sum = sha256Hex(p.file.Body)
+		p.sum = sha256Hex(p.body())
 	}
 	return p.sum
+}
+
+// rewrite returns b, a file of target, with each mention of an apply
+// script that stands alone (not part of a longer name or of a path)
+// written with the script's number. A name right after "echo." (the batch
+// idiom for echoing a line that may be blank) stands alone too. b itself is
+// returned when nothing is renamed.
+func (n applyNames) rewrite(b []byte, target string) []byte {
+	if len(n) == 0 {
+		return b
+	}
+	inToken := func(c byte) bool {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
+	}
+	var out []byte
+	done := 0 // b[:done] is in out
+	for i := 0; i < len(b); {
+		if !inToken(b[i]) {
+			i++
+			continue
+		}
+		start := i
+		for i < len(b) && inToken(b[i]) {
+			i++
+		}
+		if start > 0 && (b[start-1] == '/' || b[start-1] == '\\') {
+			continue // part of a path
+		}
+		from, end := start, i
+		if end-from > 5 && strings.EqualFold(string(b[from:from+5]), "echo.") {
+			from += 5
+		}
+		for end > from && b[end-1] == '.' {
+			end-- // the full stop of a sentence
+		}
+		to, ok := n.lookup(string(b[from:end]), target, b[end:])
+		if !ok {
+			continue
+		}
+		if out == nil {
+			out = make([]byte, 0, len(b)+64)
+		}
+		out = append(out, b[done:from]...)
+		out = append(out, to...)
+		done = end
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[done:]...)
+}
+
+// lookup returns the bundle's name for name mentioned in a file of target:
+// target's own apply script, or another target's when rest (the text after
+// the name) begins with " on " and that target's name.
+func (n applyNames) lookup(name, target string, rest []byte) (string, bool) {
+	cands := n[name]
+	for _, c := range cands {
+		if c.target == target {
+			return c.name, true
+		}
+	}
+	for _, c := range cands {
+		on := " on " + c.target
+		if len(rest) >= len(on) && string(rest[:len(on)]) == on &&
+			(len(rest) == len(on) || !(rest[len(on)] >= 'a' && rest[len(on)] <= 'z' || rest[len(on)] >= 'A' && rest[len(on)] <= 'Z' || rest[len(on)] >= '0' && rest[len(on)] <= '9' || rest[len(on)] == '-' || rest[len(on)] == '_')) {
+			return c.name, true
+		}
+	}
+	return "", false
 }
 
 // layout places every generated file of out, per target. Apply scripts are
@@ -58,10 +151,12 @@ func layout(out steps.Output) (map[string][]*placed, error) {
 		}
 	}
 	order := map[*steps.File]string{}
-	for _, fs := range applies {
+	numbers := applyNames{}
+	for target, fs := range applies {
 		width := max(2, len(strconv.Itoa(len(fs)*10)))
 		for i, f := range fs {
 			order[f] = fmt.Sprintf("%0*d-", width, (i+1)*10)
+			numbers[f.Name] = append(numbers[f.Name], numberedName{target, order[f] + f.Name})
 		}
 	}
 
@@ -91,7 +186,7 @@ func layout(out steps.Output) (map[string][]*placed, error) {
 		if reserved(p) {
 			return nil, fmt.Errorf("%s: %s: the file name %s is the bundle's own", f.Target, f.Step, p)
 		}
-		placedBy[f.Target] = append(placedBy[f.Target], &placed{path: p, file: f})
+		placedBy[f.Target] = append(placedBy[f.Target], &placed{path: p, file: f, numbers: numbers})
 	}
 	return placedBy, nil
 }
