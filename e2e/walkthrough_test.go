@@ -666,10 +666,9 @@ func (j *journey) answerPage(proc string, pg questionPage) {
 	}
 }
 
-// answerProcedure opens the procedure from the task list, answers each of
-// its question pages, completes it on its check-answers page and checks the
-// task list shows it completed.
-func (j *journey) answerProcedure(id string) {
+// answerQuestions opens the procedure from the task list and answers each
+// of its question pages, up to its check-answers page.
+func (j *journey) answerQuestions(id string) {
 	t := j.t
 	j.openTask(id)
 	title := j.titles[id]
@@ -719,6 +718,15 @@ func (j *journey) answerProcedure(id string) {
 			t.Fatalf("%s: Continue on %s stayed on it%s", id, path, j.problems())
 		}
 	}
+}
+
+// answerProcedure opens the procedure from the task list, answers each of
+// its question pages, completes it on its check-answers page and checks the
+// task list shows it completed.
+func (j *journey) answerProcedure(id string) {
+	t := j.t
+	j.answerQuestions(id)
+	title := j.titles[id]
 
 	// The check-answers page.
 	if h1 := j.text("h1"); !strings.Contains(h1, title) {

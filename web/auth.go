@@ -102,6 +102,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 		return redirect(w, r, "/")
 	}
 	p := s.formPage(w, r, "Sign in")
+	p.Notice = signInNotice(r)
 	return render(w, r, http.StatusOK, ui.LoginPage(p, userField("", ""), passwordField("password", "Password", "", "", "current-password"), safeNext(r.URL.Query().Get("next"))))
 }
 
@@ -121,6 +122,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	next := safeNext(r.PostFormValue("next"))
 	keys := []string{"user:" + name, "addr:" + clientAddr(r)}
 	p := s.formPage(w, r, "Sign in")
+	p.Notice = signInNotice(r)
 	fail := func(msg string) error {
 		ps := steps.Problems{{Field: "username", Message: msg}}
 		return render(w, r, http.StatusUnprocessableEntity, ui.LoginPage(withProblems(p, ps), userField(typed, msg), passwordField("password", "Password", "", "", "current-password"), next))

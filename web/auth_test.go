@@ -169,10 +169,14 @@ func TestCSRF(t *testing.T) {
 	env := newEnv(t, nil)
 	env.mustUser("erin", false)
 	c := env.signIn("erin")
-	// No token: refused, nothing created.
+	// No token: not carried out; the user is sent back to the form, which
+	// shows what was sent, to be sent again deliberately.
 	resp, _ := c.post("/projects", url.Values{"name": {"Sneaky"}})
-	if resp.StatusCode != http.StatusForbidden {
-		t.Errorf("POST without token: %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+		t.Errorf("POST without token: %d to %q, want 303 back to the form", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, body := c.get("/"); !strings.Contains(body, `value="Sneaky"`) || !strings.Contains(body, "Nothing was saved") {
+		t.Errorf("the form sent without a token does not come back with its value and a notice")
 	}
 	// A cross-site request with the right token is refused as well.
 	tok := c.token("/")

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -29,7 +30,7 @@ func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.recoverPanics, s.securityHeaders)
 	r.Use(s.crossOrigin)
-	r.Use(s.withSession, s.checkCSRF)
+	r.Use(s.withSession, s.checkCSRF, s.restoreDraft)
 
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
 	r.Get("/assets/*", assets.Handler().ServeHTTP)
@@ -90,6 +91,14 @@ func (s *Server) routes() http.Handler {
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 	return r
+}
+
+// isPage reports whether the address (path and query) is one the wizard
+// answers to GET.
+func (s *Server) isPage(address string) bool {
+	path, _, _ := strings.Cut(address, "?")
+	routes, ok := s.handler.(chi.Routes)
+	return ok && routes.Match(chi.NewRouteContext(), http.MethodGet, path)
 }
 
 // roleFor maps an access level to the project role it needs.

@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/secex/wizard/store"
+	"github.com/secex/wizard/web/ui"
 )
 
 // sessionStore keeps sessions on the server, in SQLite, behind the
@@ -71,6 +72,7 @@ func (ss *sessionStore) New(r *http.Request, name string) (*sessions.Session, er
 	now := ss.now()
 	if ss.expired(rec, now) {
 		ss.st.DeleteSession(r.Context(), rec.TokenHash)
+		state(r).expiredUser = rec.UserID
 		return s, nil
 	}
 	var vals map[string]any
@@ -191,6 +193,10 @@ type reqState struct {
 	role    store.Role
 
 	liveSince int64 // newest live event id when a project page was requested; see liveRequest
+
+	// expiredUser is the user of the session the request's cookie named
+	// when that session had just expired; see keepDraft.
+	expiredUser int64
 }
 
 type ctxKey struct{}
@@ -243,10 +249,13 @@ func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 // match the session's. http.CrossOriginProtection already refuses
 // cross-origin requests from browsers that send Fetch metadata; the token
 // covers older browsers and makes the protection visible in every form.
+// A refused form is not lost: keepDraft keeps it and sends the user back
+// to it. It also tells the pages which address they are rendered for, so
+// that each form can say which page it was on.
 func (s *Server) checkCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
-			next.ServeHTTP(w, r)
+			next.ServeHTTP(w, r.WithContext(ui.WithPagePath(r.Context(), r.URL.RequestURI())))
 			return
 		}
 		// No form of the wizard is larger than an imported project file.
@@ -256,12 +265,17 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 		got := r.PostFormValue("csrf_token")
 		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
 			s.log.Warn("csrf_reject", "method", r.Method, "path", r.URL.Path, "reason", "token")
-			w.WriteHeader(http.StatusForbidden)
-			p := s.page(r, "Your session has expired")
-			renderMessage(w, r, p, "Your session has expired", "The form was sent from a page that is no longer valid, perhaps because you signed out or waited too long. Go back, reload the page and send it again.")
+			if r.PostForm == nil {
+				// The body could not be read as a form: nothing to keep.
+				w.WriteHeader(http.StatusForbidden)
+				p := s.page(r, "Your session has expired")
+				renderMessage(w, r, p, "Your session has expired", "The form could not be read. Go back, reload the page and send it again.")
+				return
+			}
+			s.keepDraft(w, r)
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(ui.WithPagePath(r.Context(), s.formOrigin(r))))
 	})
 }
 

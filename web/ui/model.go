@@ -15,6 +15,7 @@ type Page struct {
 	Back     string // back link target; empty for none
 	Problems steps.Problems
 	Flash    string   // one-line success message
+	Notice   string   // one-sentence note on something sent that was not accepted
 	Styles   []string // extra style sheets, by asset name
 	Live     *Live    // presence panel and live updates on project pages; nil elsewhere
 }
