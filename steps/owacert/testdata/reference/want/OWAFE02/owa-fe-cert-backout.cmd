@@ -23,6 +23,9 @@ rem
 rem   Expected: "OK: the certificate is deleted".
 
 set "HERE=%~dp0"
+rem The bundle keeps this file in backout\, one folder below the request
+rem file that left the certificate; look beside this file, then one up.
+if not exist "%HERE%owa-fe-cert.cer" if exist "%HERE%..\owa-fe-cert.cer" set "HERE=%HERE%..\"
 set "CER=%HERE%owa-fe-cert.cer"
 if not exist "%CER%" goto nocer
 
@@ -48,7 +51,7 @@ echo.OK: the certificate is deleted. Revoke it on the CA as well (runbook).
 exit /b 0
 
 :nocer
-echo.STOPPED: owa-fe-cert.cer is not in this folder, so there is no record
+echo.STOPPED: owa-fe-cert.cer is neither in this folder nor the one above, so there is no record
 echo.of which certificate owa-fe-cert-request.cmd installed. Nothing was
 echo.changed. Delete the certificate by hand in the Certificates console
 echo.(computer account, Personal) after checking its serial number.

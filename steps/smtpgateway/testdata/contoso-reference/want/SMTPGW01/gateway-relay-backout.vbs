@@ -25,7 +25,7 @@ Const SERVER_NAME = "SMTPGW01"
 Const BACKUP_NAME = "gateway-relay-backup-SMTPSVC1.txt"
 Const APPLY_NAME = "gateway-relay-apply.vbs"
 
-Dim fso, backupPath, f, line, pos, key, value, saved, complete, vs, relay, conn, problems
+Dim fso, here, backupPath, f, line, pos, key, value, saved, complete, vs, relay, conn, problems
 
 If LCase(Right(WScript.FullName, 11)) <> "cscript.exe" Then
 	WScript.Echo "Run this file from a command prompt: cscript //nologo " & WScript.ScriptName
@@ -39,7 +39,15 @@ If UCase(CreateObject("WScript.Network").ComputerName) <> SERVER_NAME Then
 End If
 
 Set fso = CreateObject("Scripting.FileSystemObject")
-backupPath = fso.BuildPath(fso.GetParentFolderName(WScript.ScriptFullName), BACKUP_NAME)
+' The bundle keeps this file in backout\, one folder below the apply
+' script that wrote the backup; look beside this file, then one up.
+here = fso.GetParentFolderName(WScript.ScriptFullName)
+backupPath = fso.BuildPath(here, BACKUP_NAME)
+If Not fso.FileExists(backupPath) And fso.GetParentFolderName(here) <> "" Then
+	If fso.FileExists(fso.BuildPath(fso.GetParentFolderName(here), BACKUP_NAME)) Then
+		backupPath = fso.BuildPath(fso.GetParentFolderName(here), BACKUP_NAME)
+	End If
+End If
 If Not fso.FileExists(backupPath) Then
 	WScript.Echo "STOPPED: " & backupPath & " is missing. " & APPLY_NAME & " writes it before it changes"
 	WScript.Echo "anything; without it there is nothing to restore. Nothing was changed."
