@@ -280,13 +280,6 @@ var actionChoices = []steps.Choice{
 	{Value: ActionDelete, Label: "Delete it"},
 }
 
-func hintIf(ok bool, s string) string {
-	if ok {
-		return s
-	}
-	return ""
-}
-
 func firstWith(r steps.Role) func(steps.Topology, steps.Answers) string {
 	return func(t steps.Topology, _ steps.Answers) string {
 		if s := t.WithRole(r); len(s) > 0 {

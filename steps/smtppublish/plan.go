@@ -180,8 +180,10 @@ func actions(c config) []steps.Action {
 	}
 	as = append(as, steps.Action{
 		ID: "verify-outside", Phase: steps.PhaseSMTP, Target: isa,
-		Title:   "Test the published SMTP service from outside",
-		Do:      smtprelay.TelnetSteps(smtprelay.OutsideFrom, c.mxName(), smtprelay.RelayProbes(c.domain, false)),
+		Title: "Test the published SMTP service from outside",
+		Do:    smtprelay.TelnetSteps(smtprelay.OutsideFrom, c.mxName(), smtprelay.RelayProbes(c.domain, false)),
+		Probe: &steps.Probe{Kind: steps.ProbeSMTP, Host: c.expectedMX().String(), Port: 25, Name: string(c.mxHost),
+			STARTTLS: c.smtpAuth && c.authTLS, OutsideFrom: "probe@example.net", OutsideTo: "probe@example.org"},
 		Expect:  "The greeting (220) comes from " + pub + ", the outside recipient is refused with 550 5.7.1, and the postmaster of " + string(c.domain) + " is accepted with 250.",
 		Verify:  "Send a real message from an outside mailbox to a user: it arrives, and the message's headers show it passed " + pub + ".",
 		Backout: "Nothing to undo: the conversation ends before DATA. If relaying was accepted, disable the publishing rule until the relay lists are locked down.",

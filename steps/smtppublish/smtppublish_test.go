@@ -302,3 +302,22 @@ func TestSameAnswersSameBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestOutsideTestCarriesAProbe: the outside-in test of the published SMTP
+// service is a probe of the address senders reach, with an outside sender
+// and recipient for the relay attempt.
+func TestOutsideTestCarriesAProbe(t *testing.T) {
+	in := steptest.Load(t, reference).Input()
+	var probe *steps.Probe
+	for _, a := range Step.Plan(in) {
+		if a.ID == "verify-outside" {
+			probe = a.Probe
+		}
+	}
+	if probe == nil {
+		t.Fatal("verify-outside has no probe")
+	}
+	if probe.Kind != steps.ProbeSMTP || probe.Host != "203.0.113.10" || probe.Port != 25 || probe.OutsideFrom == "" || probe.OutsideTo == "" {
+		t.Errorf("probe %+v", *probe)
+	}
+}
