@@ -56,7 +56,8 @@ func TestProbeFromTheExecutePage(t *testing.T) {
 	c := env.signIn("olivia")
 	_, body := c.get(pp + "/execute")
 	d := doc(t, body)
-	block := d.Find(`[data-testid="probe"]`)
+	step := "#" + formID(key)
+	block := d.Find(step + ` [data-testid="probe"]`)
 	if block.Length() != 1 || block.Find(`[data-testid="probe-none"]`).Length() != 1 || !strings.Contains(block.Text(), "203.0.113.20 port 443") {
 		t.Fatalf("probe block: %d %q", block.Length(), block.Text())
 	}
@@ -67,8 +68,8 @@ func TestProbeFromTheExecutePage(t *testing.T) {
 	}
 	_, body = c.get(pp + "/execute")
 	d = doc(t, body)
-	latest := d.Find(`[data-testid="probe-latest"]`).Text()
-	checks := d.Find(`[data-testid="probe-checks"]`).Text()
+	latest := d.Find(step + ` [data-testid="probe-latest"]`).Text()
+	checks := d.Find(step + ` [data-testid="probe-checks"]`).Text()
 	// httptest's certificate names example.com, not mail.contoso.com.
 	if !strings.Contains(latest, "Failed") || !strings.Contains(latest, "olivia") || !strings.Contains(checks, "cert.name") || !strings.Contains(checks, "owa.auth") {
 		t.Errorf("run shown as %q\n%s", latest, checks)
@@ -94,7 +95,7 @@ func TestProbeFromTheExecutePage(t *testing.T) {
 		t.Errorf("a viewer ran a probe: %d", resp.StatusCode)
 	}
 	_, body = v.get(pp + "/execute")
-	if doc(t, body).Find(`[data-testid="probe-result"]`).Length() != 1 || doc(t, body).Find(`[data-testid="probe-run"]`).Length() != 0 {
+	if doc(t, body).Find(step+` [data-testid="probe-result"]`).Length() != 1 || doc(t, body).Find(`[data-testid="probe-run"]`).Length() != 0 {
 		t.Error("a viewer does not see the result, or sees the button")
 	}
 
