@@ -26,7 +26,9 @@ func TestStaleFormsComeBack(t *testing.T) {
 	j.setUp()
 	j.createProject("Stale forms")
 	j.describeOrganisation()
-	j.addServers()
+	visit(t, ctx, w.URL(j.project+"/servers"), http.StatusOK)
+	j.fill("#list", goodServers)
+	j.submit(`[data-testid="add-list"]`, http.StatusOK, j.project+"/servers")
 	j.answerQuestions(procRPC)
 	check := j.stepHref(procRPC) + "/check"
 	if p := j.path(); p != check {
