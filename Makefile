@@ -14,7 +14,7 @@ CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 # Folders with a package.json and package-lock.json whose packages the tests
 # use; a folder that does not exist is skipped.
-NPM_DIRS ?= steps/script/powershell/testdata/psparse
+NPM_DIRS ?= steps/script/powershell/testdata/psparse e2e/testdata/vnu
 TEST_TIMEOUT ?= 20m
 # Extra arguments for `make run`, such as RUN_ARGS='-addr 127.0.0.1:8080'.
 RUN_ARGS ?=
@@ -83,6 +83,24 @@ poppler:
 			-o DPkg::Lock::Timeout=600 poppler-utils; \
 		command -v pdftotext >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1 || { \
 			echo "error: poppler-utils installed but pdftotext or pdfinfo is still missing" >&2; exit 1; }; \
+	fi
+
+# Debian's headless Java runtime: the e2e tests run the Nu Html Checker
+# (vnu.jar, from e2e/testdata/vnu) over every page they check.
+java:
+	@if command -v java >/dev/null 2>&1; then \
+		echo "java: $$(command -v java)"; \
+	else \
+		if ! command -v apt-get >/dev/null 2>&1; then \
+			echo "error: no java and no apt-get: install a Java runtime (11 or later) for the Nu Html Checker" >&2; \
+			exit 1; \
+		fi; \
+		echo "java: missing, installing Debian's default-jre-headless package"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			-o DPkg::Lock::Timeout=600 default-jre-headless; \
+		command -v java >/dev/null 2>&1 || { \
+			echo "error: default-jre-headless installed but java is still missing" >&2; exit 1; }; \
 	fi
 
 npm-deps:

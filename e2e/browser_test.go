@@ -109,7 +109,7 @@ func newBrowser(t testing.TB, js bool) context.Context {
 		emulation.SetScriptExecutionDisabledParams{Value: !js}); err != nil {
 		t.Fatalf("starting %s: %v\n%s", path, err, output.String())
 	}
-	return context.WithValue(ctx, jsKey{}, js)
+	return context.WithValue(trackDocuments(ctx), jsKey{}, js)
 }
 
 // waitReady waits until the page-ready footer is in the DOM, or for at most

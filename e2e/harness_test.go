@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -241,4 +242,53 @@ func TestWizardHarness(t *testing.T) {
 	}
 	t.Logf("restarted: %s, was %s", w.BaseURL, before)
 	checkHealthz()
+}
+
+// TestHTMLCheck checks that pageSource reads the HTML as the server sent
+// it, for a page reached by a GET and by a POST, and that the Nu Html
+// Checker passes a valid page and reports an invalid one.
+func TestHTMLCheck(t *testing.T) {
+	ts := testSite(t)
+	ctx := newBrowser(t, false)
+	visit(t, ctx, ts.URL+"/", http.StatusOK)
+	good, err := pageSource(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(good.HTML) != goodPage || good.URL != ts.URL+"/" {
+		t.Errorf("pageSource of / = %s %q, want the page as served", good.URL, shorten(string(good.HTML), 80))
+	}
+	checkPage(t, ctx) // queued; checked when the test ends
+
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("name"), "Ada")); err != nil {
+		t.Fatal(err)
+	}
+	clickAndWait(t, ctx, `button[type="submit"]`)
+	done, err := pageSource(ctx)
+	if err != nil || !strings.Contains(string(done.HTML), "<h1>Thanks</h1>") {
+		t.Errorf("pageSource after a POST and its redirect: %q, %v", shorten(string(done.HTML), 80), err)
+	}
+
+	visit(t, ctx, ts.URL+"/bad", http.StatusOK)
+	bad, err := pageSource(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs, err := validateHTML(t.TempDir(), []source{good, bad})
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the Nu Html Checker cannot run: %v", err)
+		}
+		t.Skipf("the Nu Html Checker cannot run: %v", err)
+	}
+	if ms := errs[good.URL]; len(ms) > 0 {
+		t.Errorf("vnu reports errors on a valid page:\n%s", formatVNU(ms))
+	}
+	ms := errs[bad.URL]
+	if !slices.ContainsFunc(ms, func(m vnuMessage) bool { return strings.Contains(m.Message, "title") }) {
+		t.Errorf("vnu does not report the missing title of /bad: %+v", ms)
+	}
+	if len(errs) != 1 {
+		t.Errorf("vnu's errors are for %d pages, want 1: %v", len(errs), errs)
+	}
 }

@@ -111,7 +111,7 @@ func newPrivateTab(t *testing.T, browser context.Context) context.Context {
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("opening a second browser context: %v", err)
 	}
-	return ctx
+	return trackDocuments(ctx)
 }
 
 // liveSetUp creates the administrator Ada, a project with its facts and an

@@ -119,7 +119,7 @@ func (o *owaRun) axe() {
 	o.t.Helper()
 	o.axed++
 	t0 := time.Now()
-	checkAxe(o.t, o.ctx)
+	checkPage(o.t, o.ctx)
 	o.axeTime += time.Since(t0)
 }
 

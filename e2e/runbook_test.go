@@ -294,7 +294,7 @@ func printRunbook(j *journey, rb runbookPage) string {
 	if n := j.count(`input, button, select, textarea, form`); n != 0 {
 		t.Errorf("the printable runbook has %d form controls; nothing on paper is interactive", n)
 	}
-	checkAxe(t, j.ctx)
+	checkPage(t, j.ctx)
 
 	pctx, cancel := context.WithTimeout(j.ctx, 30*time.Second)
 	defer cancel()

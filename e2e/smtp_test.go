@@ -91,7 +91,7 @@ type smtpRun struct {
 func (s *smtpRun) axe() {
 	s.t.Helper()
 	s.axed++
-	checkAxe(s.t, s.ctx)
+	checkPage(s.t, s.ctx)
 }
 
 // setUp creates the administrator and the project.

@@ -174,7 +174,7 @@ func (j *journey) axe(name string) {
 		return
 	}
 	j.checked[name] = true
-	checkAxe(j.t, j.ctx)
+	checkPage(j.t, j.ctx)
 	dups := eval[[]string](j, `
 		const seen = new Set(), dups = new Set();
 		for (const e of document.querySelectorAll("[id]")) {
