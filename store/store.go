@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -355,6 +356,28 @@ func (t *tx) bump(ctx context.Context, projectID int64) error {
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
+	}
+	return nil
+}
+
+// LimitSize caps how large the database may grow, in bytes (SQLite's
+// max_page_count, never below what it holds now); zero lifts the cap.
+// Beyond it writes fail with ErrFull, exactly as on a full disk, which is
+// how the wizard's answer to a full disk is tested.
+func (s *Store) LimitSize(ctx context.Context, bytes int64) error {
+	var pageSize, pages int64
+	if err := s.w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if err := s.w.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	limit := int64(4294967294)
+	if bytes > 0 {
+		limit = max(bytes/pageSize, pages)
+	}
+	if _, err := s.w.ExecContext(ctx, "PRAGMA max_page_count = "+strconv.FormatInt(limit, 10)); err != nil {
+		return fmt.Errorf("store: %w", err)
 	}
 	return nil
 }

@@ -38,6 +38,12 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		status, heading, text = http.StatusForbidden, "You cannot do this", "Your role in this project does not allow this action. A project owner can change your role."
 	case errors.Is(err, errBadRequest):
 		status, heading, text = http.StatusBadRequest, "The request could not be read", "The form sent was incomplete. Go back, reload the page and try again."
+	case errors.Is(err, store.ErrFull):
+		s.log.Error("database out of space", "method", r.Method, "path", r.URL.Path, "err", err)
+		if s.serveFull(w, r) {
+			return
+		}
+		status, heading, text = http.StatusServiceUnavailable, "The server is out of disk space", "Nothing was saved, and nothing saved before is damaged. Ask the wizard's administrator to free space on the server, then try again; no restart is needed."
 	case errors.Is(err, store.ErrConflict):
 		status, heading, text = http.StatusConflict, "Someone else changed this first", "Another member saved a change to the same thing after you opened the page. Go back and reload the page to see their change, then make yours again."
 	default:
