@@ -26,7 +26,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: test deps chromium poppler probe-servers npm-deps check-generated fmt vet staticcheck go-test run bench generate crashtest govulncheck
 
-test: deps check-generated fmt vet go-test
+test: deps check-generated fmt vet staticcheck go-test
 
 deps: chromium poppler probe-servers npm-deps
 

@@ -67,6 +67,7 @@ func TestMessagesNameTheFieldAndTheFix(t *testing.T) {
 		{"fqdn", func(f *ServerForm) { f.FQDN = "exbe01" }, "Fully qualified domain name: Enter the full name with its domain, not only the first part. Enter it as in mail01.corp.example.com"},
 		{"addrs", func(f *ServerForm) { f.Addrs = "10.0.1.300" }, `IPv4 addresses: "10.0.1.300": Enter the IPv4 address in the form 192.168.10.25 (four numbers from 0 to 255, no leading zeros)`},
 		{"os", func(f *ServerForm) { f.OS = "" }, "Operating system: select the server's Windows version"},
+		{"os", func(f *ServerForm) { f.OS = "nt4" }, `Operating system: "nt4" is not an operating system the wizard knows; use win2000 (Windows 2000 Server SP4), win2003 (Windows Server 2003), later (Windows Server 2008 or later)`},
 		{"roles", func(f *ServerForm) { f.Roles = nil }, "Roles: select at least one role"},
 		{"fe-site", func(f *ServerForm) { f.Roles = []string{"owa-fe"}; f.FESiteID = "Default Web Site" }, "IIS web site number: enter the site's number as IIS Manager shows it, 1 for the Default Web Site"},
 		{"isa-sp", func(f *ServerForm) { f.Roles = []string{"isa"}; f.ISAExternal = "192.0.2.10"; f.ISAServicePack = "SP1" }, "ISA Server service pack: enter the service pack as a number from 0 to 9, 0 for none"},

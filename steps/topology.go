@@ -100,7 +100,11 @@ func ParseOS(s string) (OS, error) {
 			return o, nil
 		}
 	}
-	return "", fmt.Errorf("%q is not an operating system; use win2000, win2003 or later", s)
+	var use []string
+	for _, o := range OSes {
+		use = append(use, fmt.Sprintf("%s (%s)", o, o.Label()))
+	}
+	return "", fmt.Errorf("%q is not an operating system the wizard knows; use %s", s, strings.Join(use, ", "))
 }
 
 // Server is one computer of the organisation, described once and used by
@@ -300,7 +304,11 @@ func (f ServerForm) Parse() (Server, Problems) {
 		ps.Add("addrs", LabelAddrs+": "+err.Error())
 	}
 	if s.OS, err = ParseOS(f.OS); err != nil {
-		ps.Add("os", LabelOS+": select the server's Windows version")
+		if strings.TrimSpace(f.OS) == "" {
+			ps.Add("os", LabelOS+": select the server's Windows version")
+		} else {
+			ps.Add("os", LabelOS+": "+err.Error())
+		}
 	}
 	for _, r := range f.Roles {
 		role, err := ParseRole(r)

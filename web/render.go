@@ -6,7 +6,6 @@ import (
 
 	"github.com/a-h/templ"
 
-	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/web/ui"
 )
 
@@ -46,13 +45,6 @@ func render(w http.ResponseWriter, r *http.Request, status int, c templ.Componen
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
-}
-
-// renderInvalid renders a form again with its problems: 422, everything
-// typed kept by the caller's view model.
-func renderInvalid(w http.ResponseWriter, r *http.Request, p ui.Page, ps steps.Problems, c func(ui.Page) templ.Component) error {
-	p.Problems = ps
-	return render(w, r, http.StatusUnprocessableEntity, c(p))
 }
 
 func renderMessage(w http.ResponseWriter, r *http.Request, p ui.Page, heading, text string) {

@@ -466,8 +466,8 @@ func writeZip(w *deflater, entries []*entry, modified time.Time) ([]byte, error)
 	buf.Grow(size)
 	zw := zip.NewWriter(&buf)
 	for _, e := range entries {
-		//lint:ignore SA1019 CreateRaw writes the MS-DOS time fields as given, so they are filled in here
 		h := &zip.FileHeader{
+			//lint:ignore SA1019 CreateRaw writes the MS-DOS time fields as given, so they are filled in here
 			Name: e.path, Method: zip.Deflate, Modified: modified, ModifiedDate: date, ModifiedTime: clock,
 			Extra: extTime, CRC32: e.crc, CompressedSize64: uint64(len(e.deflated)), UncompressedSize64: uint64(e.length()),
 		}
