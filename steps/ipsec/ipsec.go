@@ -88,6 +88,8 @@ var Step = &steps.Step{
 	Check:   check,
 	Plan:    plan,
 	Files:   files,
+
+	Corrections: corrections,
 }
 
 func applies(t steps.Topology) (bool, string) {

@@ -665,3 +665,33 @@ func TestFilterSpecs(t *testing.T) {
 		}
 	}
 }
+
+// TestCorrections: the plan lists the guide's errors it corrects, on the
+// back-ends; choosing the guide's own back-end filter drops that
+// correction (the choice is a warning the team accepts instead).
+func TestCorrections(t *testing.T) {
+	for _, tt := range []struct {
+		filter string
+		want   int
+		plan   string
+	}{
+		{FilterFromFrontEnds, 2, "Source each front-end's address"},
+		{FilterFromAny, 2, "Source any address"},
+		{FilterAsGuide, 1, ""},
+	} {
+		in := steptest.WithChanges(t, reference, map[string]steps.Answers{ID: {QBEFilter: tt.filter}}, nil)
+		cs := Step.Corrections(in)
+		if len(cs) != tt.want {
+			t.Errorf("%s: %d corrections: %+v", tt.filter, len(cs), cs)
+			continue
+		}
+		for _, c := range cs {
+			if c.Guide == "" || c.Plan == "" || c.Why == "" || strings.Join(c.Servers, ",") != "EXBE01,EXBE02" {
+				t.Errorf("%s: incomplete correction %+v", tt.filter, c)
+			}
+		}
+		if tt.plan != "" && !strings.HasPrefix(cs[1].Plan, tt.plan) {
+			t.Errorf("%s: plan %q", tt.filter, cs[1].Plan)
+		}
+	}
+}
