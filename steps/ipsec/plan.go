@@ -299,7 +299,7 @@ func monitor(c Config, fe owatopology.Host) steps.Action {
 			"Security associations appear between " + owatopology.Join(addrStrings(fe)) + " and the back-end (" + strings.Join(bes, ", ") + "), using ESP with 3DES, and the confidential bytes sent and received grow.",
 		},
 		Expect:  "The front-end's traffic to the back-ends shows as ESP 3DES security associations; the message arrives.",
-		Verify:  "A network capture between " + string(fe.Name) + " and the back-ends shows IP protocol 50 (ESP) and no TCP 80 in clear.",
+		Verify:  "Start a network capture between " + string(fe.Name) + " and the back-ends, then sign in to OWA and open a message while it runs: it must show IP protocol 50 (ESP) frames and no TCP 80 in clear. A capture with no frames between them proves nothing; that is a failed check, not a pass: repeat it while OWA is used.",
 		Backout: "Nothing to undo: the monitor only reads.",
 	}
 }
