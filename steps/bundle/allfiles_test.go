@@ -50,8 +50,9 @@ var fileToken = regexp.MustCompile(`(?i)(?:^|[^A-Za-z0-9_.%-])([A-Za-z0-9][A-Za-
 // external are the file names a file may mention that a bundle does not
 // hold, each for the reason given.
 var external = map[string]string{
-	"adsutil.vbs": "the IIS administration script on every IIS server (C:\\Inetpub\\AdminScripts)",
-	"changes.txt": "capture-after.cmd writes it beside itself",
+	"adsutil.vbs":             "the IIS administration script on every IIS server (C:\\Inetpub\\AdminScripts)",
+	"changes.txt":             "capture-after.cmd writes it beside itself",
+	"ipsec-domain-before.txt": "ipsec-domain-create.cmd writes it beside itself",
 }
 
 // written matches the names of the backups the relay apply scripts write

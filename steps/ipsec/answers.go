@@ -29,6 +29,26 @@ type Config struct {
 	FEBlock                       bool
 	BEFilter                      string
 	Local                         bool
+
+	// Transition is set when the back-ends' rule requires IPSec from the
+	// front-ends: the rule then starts on TransitionAction, which accepts
+	// clear traffic and answers with IPSec, and is tightened to
+	// EncryptAction once every front-end negotiates. Without it the
+	// back-ends would refuse the front-ends' clear HTTP from the moment
+	// their policy applies until the front-ends' does.
+	Transition       bool
+	TransitionAction steps.ObjectName
+}
+
+// transitionSuffix makes the temporary filter action's name from the
+// encrypting action's.
+const transitionSuffix = " (transition)"
+
+// transitionName returns the name of the temporary filter action for the
+// encrypting action encrypt, parsed as any other object name; a name too
+// long to take the suffix is refused.
+func transitionName(encrypt string) (steps.ObjectName, error) {
+	return steps.ParseObjectName(encrypt + transitionSuffix)
 }
 
 // reparse parses the saved answers again; see steps.Reparse.
@@ -89,6 +109,11 @@ func Load(in steps.Input) (Config, error) {
 	c.FEOutbound = a[QFEOutbound]
 	c.BEFilter = a[QBEFilter]
 	c.Local = a.Is(QLocal, "yes")
+	if c.Transition = c.beRequires(); c.Transition {
+		if c.TransitionAction, err = transitionName(string(c.EncryptAction)); err != nil {
+			return Config{}, fmt.Errorf("the temporary filter action: %w", err)
+		}
+	}
 	return c, nil
 }
 

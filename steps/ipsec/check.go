@@ -27,6 +27,7 @@ const (
 	CodeNamesNotUnique   = "names-not-unique"
 	CodeADDomainDiffers  = "ad-domain-differs"
 	CodeLineTooLong      = "ipsecpol-line-too-long"
+	CodeTransitionName   = "transition-action-name"
 )
 
 // pair is a front-end and a back-end whose traffic the rules decide.
@@ -266,7 +267,37 @@ func checkNames(a steps.Answers) []steps.Finding {
 			seen[k] = id
 		}
 	}
-	return fs
+	return append(fs, checkTransitionName(a)...)
+}
+
+// checkTransitionName reports an encrypting action whose name cannot give
+// the temporary action's name, or gives one another action already has.
+func checkTransitionName(a steps.Answers) []steps.Finding {
+	enc, ok := a[QEncryptAction]
+	if !ok || a.Is(QBEFilter, FilterAsGuide) || a[QBEFilter] == "" {
+		return nil
+	}
+	t, err := transitionName(enc)
+	if err != nil {
+		return []steps.Finding{{
+			Code:     CodeTransitionName,
+			Severity: steps.Error,
+			Message: "The back-ends' rule starts on a temporary filter action named after \u201c" + question(QEncryptAction).Label + "\u201d with \u201c" + transitionSuffix[1:] + "\u201d added, " +
+				"so that the front-ends keep working until they negotiate IPSec, and that name would be too long (" + err.Error() + "). " +
+				"Shorten the filter action name to " + strconv.Itoa(64-len(transitionSuffix)) + " characters or fewer.",
+			Fix: []string{QEncryptAction},
+		}}
+	}
+	if a.Is(QFEBlock, "yes") && strings.EqualFold(string(t), a[QBlockAction]) {
+		return []steps.Finding{{
+			Code:     CodeNamesNotUnique,
+			Severity: steps.Error,
+			Message: "\u201c" + question(QBlockAction).Label + "\u201d is called " + a[QBlockAction] + ", the name of the temporary filter action the back-ends' rule starts on. The tools find objects by name, so one would stand in for the other. " +
+				"Give the blocking action another name.",
+			Fix: []string{QBlockAction, QEncryptAction},
+		}}
+	}
+	return nil
 }
 
 func nonEmpty(names ...string) []string {

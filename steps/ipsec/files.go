@@ -31,6 +31,9 @@ var (
 	verifyTemplate       = script.MustParseTemplate(templateFS, "verify.cmd.tmpl", batch.FuncMap())
 	localApplyTemplate   = script.MustParseTemplate(templateFS, "local-apply.cmd.tmpl", batch.FuncMap())
 	localBackoutTemplate = script.MustParseTemplate(templateFS, "local-backout.cmd.tmpl", batch.FuncMap())
+	tightenTemplate      = script.MustParseTemplate(templateFS, "domain-tighten.cmd.tmpl", batch.FuncMap())
+	loosenTemplate       = script.MustParseTemplate(templateFS, "domain-loosen.cmd.tmpl", batch.FuncMap())
+	setRuleNetshTemplate = script.MustParseTemplate(templateFS, "domain-set-rule.netsh.tmpl", batch.FuncMap())
 )
 
 // Templates lists every template with the encoders it may print through,
@@ -40,12 +43,14 @@ func templates() map[*template.Template]map[string]bool {
 		checkTemplate: vbscript.Encoders(), createTemplate: batch.Encoders(), deleteTemplate: batch.Encoders(),
 		createNetshTemplate: batch.Encoders(), deleteNetshTemplate: batch.Encoders(), refreshTemplate: batch.Encoders(),
 		verifyTemplate: batch.Encoders(), localApplyTemplate: batch.Encoders(), localBackoutTemplate: batch.Encoders(),
+		tightenTemplate: batch.Encoders(), loosenTemplate: batch.Encoders(), setRuleNetshTemplate: batch.Encoders(),
 	}
 }
 
 // The descriptions written into the IPSec objects, in our own words.
 const (
 	encryptDesc     = "Negotiate ESP with 3DES and SHA1; never fall back to clear traffic."
+	transitionDesc  = "Temporary, until the OWA front-ends negotiate: accept clear traffic, answer with ESP 3DES and SHA1."
 	blockActionDesc = "Block the traffic."
 	feOutListDesc   = "TCP 80 from this OWA front-end to the back-ends."
 	feInListDesc    = "TCP 80 arriving at this OWA front-end."
@@ -92,6 +97,26 @@ type domainData struct {
 	Block            steps.ObjectName // empty when inbound TCP 80 is not blocked
 	BlockDesc        string
 	Objects          []checkObject
+	// Transition names the temporary filter action the back-ends' rule
+	// starts on (netsh only; empty when the rule does not require IPSec
+	// or ipsecpol makes the actions). BEPolicy and BERule name the rule
+	// the tightening switches from it to Encrypt.
+	Transition     steps.ObjectName
+	TransitionDesc string
+	BEPolicy       steps.ObjectName
+	BERule         steps.ObjectName
+	// Rules are the rule names the policies hold: each is an ipsecNFA
+	// object in the directory, which the leftover check looks for too.
+	Rules []string
+}
+
+// setRuleData is what the tightening and loosening netsh scripts see.
+type setRuleData struct {
+	Domain       steps.FQDN
+	Policy, Rule steps.ObjectName
+	Action       steps.ObjectName
+	Purpose      string
+	RunBy        string
 }
 
 func rule(list steps.ObjectName, action steps.ObjectName, block bool, fs []Filter) ruleData {
@@ -140,7 +165,10 @@ func (c Config) fePolicy() policyData {
 	return p
 }
 
-func (c Config) bePolicy() policyData {
+// bePolicy is the back-ends' policy with its rule on action: the
+// encrypting action in the local copy and in the end, the temporary one
+// while the front-ends do not negotiate yet.
+func (c Config) bePolicy(action steps.ObjectName) policyData {
 	desc := "Back-end: encrypt TCP 80 arriving from the OWA front-ends."
 	switch c.BEFilter {
 	case FilterFromAny:
@@ -148,7 +176,7 @@ func (c Config) bePolicy() policyData {
 	case FilterAsGuide:
 		desc = "Back-end: encrypt TCP 80 from this back-end to any address, as printed in the guide."
 	}
-	return policyData{Name: c.BEPolicy, Desc: desc, Rules: []ruleData{rule(c.BEInList, c.EncryptAction, false, c.beInboundFilters())}}
+	return policyData{Name: c.BEPolicy, Desc: desc, Rules: []ruleData{rule(c.BEInList, action, false, c.beInboundFilters())}}
 }
 
 func (c Config) feLists() []listData {
@@ -164,13 +192,22 @@ func (c Config) beLists() []listData {
 }
 
 func (c Config) domainData() domainData {
+	ipsecpol := usesIpsecpol(c.PolicyHost)
+	beAction := c.EncryptAction
+	if c.Transition && !ipsecpol {
+		beAction = c.TransitionAction
+	}
 	d := domainData{
-		Ipsecpol: usesIpsecpol(c.PolicyHost),
+		Ipsecpol: ipsecpol,
 		Domain:   c.Domain,
 		Store:    "DS:" + string(c.Domain),
-		Policies: []policyData{c.bePolicy(), c.fePolicy()},
+		Policies: []policyData{c.bePolicy(beAction), c.fePolicy()},
 		Lists:    append(c.feLists(), c.beLists()...),
 		Encrypt:  c.EncryptAction, EncryptDesc: encryptDesc,
+		BEPolicy: c.BEPolicy, BERule: c.BEInList,
+	}
+	if beAction != c.EncryptAction {
+		d.Transition, d.TransitionDesc = c.TransitionAction, transitionDesc
 	}
 	d.PoliciesReversed = []policyData{d.Policies[1], d.Policies[0]}
 	if c.FEBlock {
@@ -186,6 +223,14 @@ func (c Config) domainData() domainData {
 		d.Objects = append(d.Objects, checkObject{"ipsecNegotiationPolicy", string(c.EncryptAction), "the filter action " + string(c.EncryptAction)})
 		if c.FEBlock {
 			d.Objects = append(d.Objects, checkObject{"ipsecNegotiationPolicy", string(c.BlockAction), "the filter action " + string(c.BlockAction)})
+		}
+		if d.Transition != "" {
+			d.Objects = append(d.Objects, checkObject{"ipsecNegotiationPolicy", string(d.Transition), "the temporary filter action " + string(d.Transition)})
+		}
+	}
+	for _, p := range d.Policies {
+		for _, r := range p.Rules {
+			d.Rules = append(d.Rules, string(r.Name))
 		}
 	}
 	return d
@@ -229,7 +274,7 @@ func (c Config) serverData(h owatopology.Host, backEnd bool) serverData {
 		Encrypt: c.EncryptAction, EncryptDesc: encryptDesc}
 	p, ls := c.fePolicy(), c.feLists()
 	if backEnd {
-		p, ls = c.bePolicy(), c.beLists()
+		p, ls = c.bePolicy(c.EncryptAction), c.beLists()
 	} else if c.FEBlock {
 		d.Block, d.BlockDesc = c.BlockAction, blockActionDesc
 	}
@@ -288,6 +333,24 @@ func files(in steps.Input) ([]steps.File, error) {
 				}},
 				file{DeleteNetshFile, steps.FileHelper, func() ([]byte, error) {
 					return renderNetsh(in, ph, "netsh commands run by "+DeleteFile, deleteNetshTemplate, d)
+				}},
+			)
+		}
+		if d.Transition != "" {
+			tighten := setRuleData{Domain: c.Domain, Policy: c.BEPolicy, Rule: c.BEInList, Action: c.EncryptAction,
+				Purpose: "switch the back-ends' rule to " + string(c.EncryptAction) + ", which requires IPSec", RunBy: TightenFile}
+			loosen := tighten
+			loosen.Action, loosen.Purpose, loosen.RunBy = c.TransitionAction, "put the back-ends' rule back on "+string(c.TransitionAction)+", which accepts clear traffic", LoosenFile
+			fs = append(fs,
+				file{TightenFile, steps.FileApply, batchFile(ph, "make the back-ends' rule require IPSec once every front-end negotiates; "+LoosenFile+" undoes it",
+					"the traffic check on every front-end; run as a domain administrator", tightenTemplate, d)},
+				file{TightenNetshFile, steps.FileHelper, func() ([]byte, error) {
+					return renderSetRule(in, ph, "netsh commands run by "+TightenFile, tighten)
+				}},
+				file{LoosenFile, steps.FileBackout, batchFile(ph, "backout of "+TightenFile+": the back-ends' rule accepts clear traffic again",
+					"nothing; refresh the back-ends afterwards", loosenTemplate, d)},
+				file{LoosenNetshFile, steps.FileHelper, func() ([]byte, error) {
+					return renderSetRule(in, ph, "netsh commands run by "+LoosenFile, loosen)
 				}},
 			)
 		}
@@ -354,6 +417,19 @@ func renderNetsh(in steps.Input, h owatopology.Host, purpose string, t *template
 		b.WriteString("# " + script.CommentText(l, true) + "\r\n")
 	}
 	if err := t.Execute(&b, data); err != nil {
+		return nil, err
+	}
+	return script.ASCIIFile("netsh script", b.String())
+}
+
+// renderSetRule writes the netsh script that puts the back-ends' rule on
+// another filter action.
+func renderSetRule(in steps.Input, h owatopology.Host, purpose string, d setRuleData) ([]byte, error) {
+	var b strings.Builder
+	for _, l := range header(in, h, purpose, "nothing; run "+d.RunBy+" instead").Lines() {
+		b.WriteString("# " + script.CommentText(l, true) + "\r\n")
+	}
+	if err := setRuleNetshTemplate.Execute(&b, d); err != nil {
 		return nil, err
 	}
 	return script.ASCIIFile("netsh script", b.String())

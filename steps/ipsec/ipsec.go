@@ -79,7 +79,8 @@ var Step = &steps.Step{
 	Notes: []string{
 		"Erratum in the guide: its back-end section says to refresh Group Policy at a command prompt on the OWA front-end. The back-end's policy is refreshed on the back-end itself; the runbook says so.",
 		"Erratum in the guide: its back-end filter (source My IP Address, destination Any IP Address, destination port 80) describes traffic leaving the back-end, not traffic arriving at its port 80, so the back-end would never require encryption. The wizard's default is the corrected filter; the guide's version can still be chosen and is then recorded as a deviation.",
-		"Between the back-end policy taking effect and the front-end policy taking effect, the back-ends refuse the front-ends' clear HTTP: OWA is unavailable in that window. Do the back-end and front-end steps in one sitting.",
+		"Done as the guide orders it, the back-ends refuse the front-ends' clear HTTP from the moment their policy applies until the front-ends' does, and OWA is down for that whole window. Where the back-ends' rule requires IPSec, the plan starts it on a temporary filter action that accepts clear traffic and answers with IPSec, and makes it require IPSec only once every front-end is seen negotiating; OWA then pauses only while each server's IPSec Policy Agent restarts, about a minute each.",
+		"The guide restarts each server after its Group Policy refresh so that the IPSec Policy Agent reads the new policy. The plan restarts the agent alone (net stop and net start policyagent), which does the same without taking Exchange and IIS down for a reboot.",
 		"Windows 2000 IPSec cannot cross network address translation: nothing between the front-ends and the back-ends may translate addresses. 3DES on Windows 2000 needs the High Encryption Pack or Service Pack 2 or later.",
 		"Network adapters that offload IPSec processing reduce its cost on busy servers.",
 	},

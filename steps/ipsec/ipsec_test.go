@@ -365,10 +365,10 @@ func TestPlan(t *testing.T) {
 			t.Errorf("action %s incomplete: %+v", a.ID, a)
 		}
 	}
-	want := []string{"ous-and-gpos", "create-policies", "assign-back-end", "refresh-EXBE01", "refresh-EXBE02",
-		"assign-front-end", "refresh-OWAFE01", "refresh-OWAFE02",
-		"local-policy-EXBE01", "local-policy-EXBE02", "local-policy-OWAFE01", "local-policy-OWAFE02",
-		"monitor-OWAFE01", "monitor-OWAFE02"}
+	want := []string{"ous-and-gpos", "create-policies", "transition-back-end", "assign-back-end", "refresh-EXBE01", "refresh-EXBE02",
+		"assign-front-end", "refresh-OWAFE01", "refresh-OWAFE02", "monitor-OWAFE01", "monitor-OWAFE02",
+		"tighten-back-end", "tighten-EXBE01", "tighten-EXBE02",
+		"local-policy-EXBE01", "local-policy-EXBE02", "local-policy-OWAFE01", "local-policy-OWAFE02"}
 	if !slices.Equal(ids, want) {
 		t.Errorf("actions = %q, want %q", ids, want)
 	}
@@ -376,8 +376,23 @@ func TestPlan(t *testing.T) {
 	for _, a := range as {
 		byID[a.ID] = a
 	}
-	if a := byID["assign-back-end"]; a.Interrupts == "" || a.Minutes == 0 {
-		t.Errorf("assigning the back-end policy does not warn of the OWA gap: %+v", a)
+	// The back-ends accept clear traffic until the front-ends negotiate,
+	// so only the Policy Agent restarts of secured servers interrupt OWA,
+	// each for about a minute.
+	for _, a := range as {
+		secured := strings.HasPrefix(a.ID, "refresh-OWAFE") || strings.HasPrefix(a.ID, "tighten-EXBE")
+		if secured != (a.Interrupts != "") || (secured && a.Minutes != agentRestartMinutes) {
+			t.Errorf("%s interrupts %q for %d minutes", a.ID, a.Interrupts, a.Minutes)
+		}
+	}
+	if a := byID["refresh-EXBE01"]; !strings.Contains(a.Backout, "No OWA interruption") {
+		t.Errorf("the back-end refresh's backout does not state its outage: %q", a.Backout)
+	}
+	if a := byID["assign-back-end"]; !strings.Contains(a.Backout, "Only once no front-end has its policy") {
+		t.Errorf("the back-end's un-assignment does not say it comes last: %q", a.Backout)
+	}
+	if a := byID["tighten-back-end"]; !strings.Contains(a.Backout, "Undo this first") || a.Script != "" {
+		t.Errorf("tightening on Windows 2000: %+v", a)
 	}
 	if a := byID["refresh-EXBE01"]; !strings.Contains(strings.Join(a.Do, " "), "Erratum") || a.Target != "EXBE01" {
 		t.Errorf("the back-end refresh does not correct the guide's slip: %+v", a)
@@ -396,9 +411,81 @@ func TestPlan(t *testing.T) {
 	}
 	guide := steptest.WithChanges(t, reference, map[string]steps.Answers{ID: {QBEFilter: FilterAsGuide}}, nil)
 	for _, a := range Step.Plan(guide) {
-		if a.ID == "assign-back-end" && a.Interrupts != "" {
-			t.Error("with the guide's back-end filter the back-ends refuse nothing, yet an OWA gap is announced")
+		if strings.HasPrefix(a.ID, "tighten") || strings.HasPrefix(a.ID, "transition") {
+			t.Errorf("with the guide's back-end filter the back-ends require nothing, yet the plan has %s", a.ID)
 		}
+	}
+}
+
+// TestTransitionNetsh checks the netsh path of the temporary filter
+// action: created with the policies, used by the back-ends' rule only, and
+// the tightening and its undo switch exactly that rule.
+func TestTransitionNetsh(t *testing.T) {
+	in := steptest.Load(t, "testdata/corrected-from-2003").Input()
+	files, err := Step.Files(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := map[string]string{}
+	for _, f := range files {
+		body[f.Target+"/"+f.Name] = string(f.Body)
+	}
+	var ph string
+	for k := range body {
+		if strings.HasSuffix(k, "/"+TightenFile) {
+			ph = strings.TrimSuffix(k, "/"+TightenFile)
+		}
+	}
+	if ph == "" {
+		t.Fatal("no tightening file")
+	}
+	create := body[ph+"/"+CreateNetshFile]
+	for _, want := range []string{
+		`add filteraction name="Encrypt (transition)" description=`,
+		`qmpfs=no inpass=yes soft=yes action=negotiate qmsecmethods="ESP[3DES,SHA1]"`,
+		`policy="Encrypt TCP 80 traffic - BE" filterlist="Inbound TCP 80 - BE" filteraction="Encrypt (transition)" kerberos=yes`,
+		`policy="Block-Encrypt TCP 80 traffic - OWA FE" filterlist="Outbound TCP 80 - OWA FE" filteraction="Encrypt" kerberos=yes`,
+	} {
+		if !strings.Contains(create, want) {
+			t.Errorf("%s lacks %s", CreateNetshFile, want)
+		}
+	}
+	if !strings.Contains(body[ph+"/"+DeleteNetshFile], `delete filteraction name="Encrypt (transition)"`) {
+		t.Errorf("%s leaves the temporary action", DeleteNetshFile)
+	}
+	if !strings.Contains(body[ph+"/"+TightenNetshFile], `set rule name="Inbound TCP 80 - BE" policy="Encrypt TCP 80 traffic - BE" filteraction="Encrypt"`+"\r\n") {
+		t.Errorf("%s:\n%s", TightenNetshFile, body[ph+"/"+TightenNetshFile])
+	}
+	if !strings.Contains(body[ph+"/"+LoosenNetshFile], `set rule name="Inbound TCP 80 - BE" policy="Encrypt TCP 80 traffic - BE" filteraction="Encrypt (transition)"`+"\r\n") {
+		t.Errorf("%s:\n%s", LoosenNetshFile, body[ph+"/"+LoosenNetshFile])
+	}
+	check := body[ph+"/"+CheckFile]
+	for _, want := range []string{
+		`If mode = "transition" Then CheckRuleAction "Encrypt TCP 80 traffic - BE", "Inbound TCP 80 - BE", "Encrypt (transition)"`,
+		`If mode = "tight" Then CheckRuleAction "Encrypt TCP 80 traffic - BE", "Inbound TCP 80 - BE", "Encrypt"`,
+		`CheckObject "ipsecNegotiationPolicy", "Encrypt (transition)"`,
+	} {
+		if !strings.Contains(check, want) {
+			t.Errorf("%s lacks %s", CheckFile, want)
+		}
+	}
+	// The local copies require IPSec from the start.
+	for k, b := range body {
+		if strings.HasSuffix(k, "/"+LocalApplyFile) && strings.Contains(b, "(transition)") {
+			t.Errorf("%s uses the temporary action", k)
+		}
+	}
+	var tighten steps.Action
+	for _, a := range Step.Plan(in) {
+		if a.ID == "tighten-back-end" {
+			tighten = a
+		}
+		if a.ID == "transition-back-end" {
+			t.Error("the netsh path has the by-hand loosening step")
+		}
+	}
+	if tighten.Script != TightenFile || !strings.Contains(tighten.Backout, LoosenFile) {
+		t.Errorf("tightening: %+v", tighten)
 	}
 }
 
@@ -523,6 +610,9 @@ func TestHostileNames(t *testing.T) {
 				}
 				quoted, _ := batch.Arg(string(n))
 				vbs := `"` + string(n) + `"`
+				// The temporary filter action's name holds the encrypting
+				// action's, encoded as one value.
+				transition, _ := batch.Arg(string(n) + transitionSuffix)
 				esc := strings.ReplaceAll(string(n), ".", `\.`)
 				for _, f := range files {
 					steptest.CheckPlainFile(t, f)
@@ -531,7 +621,8 @@ func TestHostileNames(t *testing.T) {
 							continue
 						}
 						// Remove every encoded occurrence; none may be left bare.
-						rest := strings.ReplaceAll(l, quoted, "")
+						rest := strings.ReplaceAll(l, transition, "")
+						rest = strings.ReplaceAll(rest, quoted, "")
 						rest = strings.ReplaceAll(rest, vbs, "")
 						if strings.HasSuffix(f.Name, ".vbs") {
 							rest = vbsString.ReplaceAllString(rest, "")
@@ -666,18 +757,20 @@ func TestFilterSpecs(t *testing.T) {
 	}
 }
 
-// TestCorrections: the plan lists the guide's errors it corrects, on the
-// back-ends; choosing the guide's own back-end filter drops that
-// correction (the choice is a warning the team accepts instead).
+// TestCorrections: the plan lists where it departs from the guide: the
+// back-end refresh, the Policy Agent restart instead of a reboot, and
+// where the back-ends require IPSec, the temporary filter action and the
+// corrected back-end filter. Choosing the guide's own back-end filter
+// drops those two (the choice is a warning the team accepts instead).
 func TestCorrections(t *testing.T) {
 	for _, tt := range []struct {
 		filter string
 		want   int
 		plan   string
 	}{
-		{FilterFromFrontEnds, 2, "Source each front-end's address"},
-		{FilterFromAny, 2, "Source any address"},
-		{FilterAsGuide, 1, ""},
+		{FilterFromFrontEnds, 4, "Source each front-end's address"},
+		{FilterFromAny, 4, "Source any address"},
+		{FilterAsGuide, 2, ""},
 	} {
 		in := steptest.WithChanges(t, reference, map[string]steps.Answers{ID: {QBEFilter: tt.filter}}, nil)
 		cs := Step.Corrections(in)
@@ -685,13 +778,20 @@ func TestCorrections(t *testing.T) {
 			t.Errorf("%s: %d corrections: %+v", tt.filter, len(cs), cs)
 			continue
 		}
-		for _, c := range cs {
-			if c.Guide == "" || c.Plan == "" || c.Why == "" || strings.Join(c.Servers, ",") != "EXBE01,EXBE02" {
+		for i, c := range cs {
+			servers := "EXBE01,EXBE02"
+			if i == 1 {
+				servers = "OWAFE01,OWAFE02,EXBE01,EXBE02"
+			}
+			if c.Guide == "" || c.Plan == "" || c.Why == "" || strings.Join(c.Servers, ",") != servers {
 				t.Errorf("%s: incomplete correction %+v", tt.filter, c)
 			}
 		}
-		if tt.plan != "" && !strings.HasPrefix(cs[1].Plan, tt.plan) {
-			t.Errorf("%s: plan %q", tt.filter, cs[1].Plan)
+		if !strings.Contains(cs[1].Plan, "policyagent") {
+			t.Errorf("%s: the restart is not listed: %+v", tt.filter, cs[1])
+		}
+		if tt.plan != "" && (!strings.HasPrefix(cs[3].Plan, tt.plan) || !strings.Contains(cs[2].Plan, "Encrypt (transition)")) {
+			t.Errorf("%s: plan %+v", tt.filter, cs[2:])
 		}
 	}
 }

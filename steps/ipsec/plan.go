@@ -19,6 +19,10 @@ const (
 	VerifyFile       = "ipsec-verify.cmd"
 	LocalApplyFile   = "ipsec-local-apply.cmd"
 	LocalBackoutFile = "ipsec-local-backout.cmd"
+	TightenFile      = "ipsec-domain-tighten.cmd"
+	TightenNetshFile = "ipsec-domain-tighten.netsh"
+	LoosenFile       = "ipsec-domain-loosen.cmd"
+	LoosenNetshFile  = "ipsec-domain-loosen.netsh"
 )
 
 // usesIpsecpol reports whether h is configured with ipsecpol (Windows
@@ -98,39 +102,14 @@ func actions(c Config) []steps.Action {
 		Backout: "Undo only what was noted: unlink and delete the GPOs created here, move the computer accounts back, delete OUs created here once empty.",
 	})
 
-	create := steps.Action{
-		ID:     "create-policies",
-		Phase:  steps.PhaseIPSec,
-		Target: ph,
-		Title:  "Create the IPSec filter actions, filter lists and policies in " + string(c.Domain),
-		Script: CreateFile,
+	as = append(as, c.createAction())
+	if c.Transition && usesIpsecpol(c.PolicyHost) {
+		as = append(as, c.loosenByHand())
 	}
-	if usesIpsecpol(c.PolicyHost) {
-		create.Do = []string{
-			"On " + string(c.PolicyHost.FQDN) + ", logged on as a domain administrator, with ipsecpol.exe and its DLLs from the Windows 2000 Resource Kit on the path: run ipsecpol -? first and confirm that its -w option takes DS (the directory) with the domain name. If the help reads otherwise, stop and create the objects by hand in the Group Policy editor as described below, then continue with the assignment.",
-			"Copy " + CreateFile + ", " + DeleteFile + " and " + CheckFile + " into one folder and run " + CreateFile + ". It first checks with " + CheckFile + " that none of the policies exists yet, creates the back-end policy, then the front-end policy, and checks they are there. ipsecpol makes a filter list and a filter action for each rule itself and names them; the rule names carry the guide's filter list names, and the actions below are not shared objects on this path.",
-		}
-	} else {
-		create.Do = []string{
-			"On " + string(c.PolicyHost.FQDN) + ", logged on as a domain administrator, copy " + CreateFile + ", " + CreateNetshFile + ", " + DeleteFile + ", " + DeleteNetshFile + " and " + CheckFile + " into one folder and run " + CreateFile + ".",
-			"It checks with " + CheckFile + " that none of the names exists yet, then runs " + CreateNetshFile + " with netsh: first the filter actions (" + owatopology.Join(c.actionNames()) + "), then the filter lists, then the back-end policy and the front-end policy, none assigned; finally it checks they are all there.",
-		}
-	}
-	create.Do = append(create.Do,
-		"The action "+string(c.EncryptAction)+": negotiate security, never communicate with computers that do not support IPSec, one security method with ESP (integrity and encryption) using 3DES with SHA1, Kerberos V5 authentication on every rule, each policy's default response rule active."+blockDesc(c),
-		"Front-end policy "+string(c.FEPolicy)+": "+strings.Join(c.feRules(), " "),
-		"Back-end policy "+string(c.BEPolicy)+": "+c.beRule(),
-		erratumLine(c),
-		"In the Group Policy editor (IP Security Policies on Active Directory), open each policy and confirm on its Rules tab: the rules above, Kerberos V5 authentication, and the <Dynamic> default response rule ticked; the action's Security Methods tab shows only ESP 3DES with SHA1 and Do not communicate with computers that do not support IPSec.",
-	)
-	create.Expect = CreateFile + " ends with \"OK: the policies are created\"; nothing is assigned yet, so no traffic changes."
-	create.Verify = "cscript //nologo " + CheckFile + " /expect:present reports every object once."
-	create.Backout = "Un-assign both policies first (the backouts of the assignment steps), refresh the servers, then run " + DeleteFile + ": it deletes exactly the objects " + CreateFile + " created, which did not exist before."
-	as = append(as, create)
 
-	window := ""
-	if c.beRequires() {
-		window = "OWA for every user from the moment the back-ends apply this policy until the front-ends have theirs (the next steps, in one sitting)"
+	beVerify := "After the back-ends' refresh, " + VerifyFile + " on each back-end finds " + string(c.BEPolicy) + "."
+	if c.Transition {
+		beVerify += " OWA through ISA Server still works: the back-ends' rule still accepts the front-ends' clear HTTP."
 	}
 	as = append(as, steps.Action{
 		ID:     "assign-back-end",
@@ -140,17 +119,16 @@ func actions(c Config) []steps.Action {
 		Do: []string{
 			"Assigning has no command on Windows 2000; it is done in the Group Policy editor. " + gpoEditor(c, c.BEOU, c.BEGPO),
 			"Right-click " + string(c.BEPolicy) + " and click Assign. Close the Group Policy editor and click OK.",
-			"Go straight on with the back-ends and then the front-ends: servers also apply the GPO on their own within about 90 minutes.",
+			"Go on with the back-ends and then the front-ends: servers also apply the GPO on their own within about 90 minutes.",
 		},
-		Expect:     "The Policy Assigned column shows Yes for " + string(c.BEPolicy) + ".",
-		Verify:     "After the back-ends' refresh, " + VerifyFile + " on each back-end finds " + string(c.BEPolicy) + ".",
-		Backout:    "Right-click " + string(c.BEPolicy) + ", click Un-assign, then run " + RefreshFile + " on each back-end and restart it.",
-		Interrupts: window,
-		Minutes:    minutesIf(window != "", 30),
+		Expect:  "The Policy Assigned column shows Yes for " + string(c.BEPolicy) + ".",
+		Verify:  beVerify,
+		Backout: c.unassignBackEnd(bes),
 	})
 	for _, be := range c.BackEnds {
-		as = append(as, refresh(c, be, "back-end", c.BEPolicy, c.BEGPO,
-			"Outlook and OWA for the mailboxes on "+string(be.Name)+" while it restarts", 10))
+		// No front-end speaks IPSec yet, so the back-end has no security
+		// association its Policy Agent's restart could drop.
+		as = append(as, c.refresh(be, "back-end", false))
 	}
 	as = append(as, steps.Action{
 		ID:     "assign-front-end",
@@ -163,10 +141,21 @@ func actions(c Config) []steps.Action {
 		},
 		Expect:  "The Policy Assigned column shows Yes for " + string(c.FEPolicy) + ".",
 		Verify:  "After the front-ends' refresh, " + VerifyFile + " on each front-end finds " + string(c.FEPolicy) + ".",
-		Backout: "Right-click " + string(c.FEPolicy) + ", click Un-assign, then run " + RefreshFile + " on each front-end and restart it.",
+		Backout: c.unassignFrontEnd(fes),
 	})
 	for _, fe := range c.FrontEnds {
-		as = append(as, refresh(c, fe, "front-end", c.FEPolicy, c.FEGPO, "OWA on "+string(fe.Name)+" while it restarts", 10))
+		// The front-end starts requiring IPSec here: its requests to the
+		// back-ends wait while the Policy Agent restarts and negotiates.
+		as = append(as, c.refresh(fe, "front-end", true))
+	}
+	for _, fe := range c.FrontEnds {
+		as = append(as, monitor(c, fe))
+	}
+	if c.Transition {
+		as = append(as, c.tighten(bes))
+		for _, be := range c.BackEnds {
+			as = append(as, c.refresh(be, "tighten", true))
+		}
 	}
 	if c.Local {
 		for _, h := range append(append([]owatopology.Host{}, c.BackEnds...), c.FrontEnds...) {
@@ -185,19 +174,149 @@ func actions(c Config) []steps.Action {
 				Title:  "Keep a local copy of " + string(policy) + " on " + string(h.Name),
 				Do: []string{
 					"Only after " + VerifyFile + " has found the domain policy on " + string(h.Name) + ": while a domain policy is assigned it wins over the local one, so the copy stays idle until Group Policy cannot be reached.",
-					"Run " + LocalApplyFile + " from this server's folder. It exports the local IPSec store beside itself first (ipsec-local-before.reg), stops without changing anything if a local policy is already assigned or one of the names exists, then creates and assigns the copy with " + tool + ".",
+					"Run " + LocalApplyFile + " from this server's folder. It exports the local IPSec store beside itself first (ipsec-local-before.reg), stops without changing anything if a local policy is already assigned or one of the names exists, then creates and assigns the copy with " + tool + ". The copy requires IPSec as the domain policy finally does; it never has the temporary action.",
 				},
 				Script:  LocalApplyFile,
 				Expect:  LocalApplyFile + " ends with \"OK: the local copy is created and assigned\".",
 				Verify:  "Run " + VerifyFile + " again: it finds the domain policy and the local copy.",
-				Backout: "Run " + LocalBackoutFile + ": it unassigns and deletes exactly the local copy it created.",
+				Backout: "Run " + LocalBackoutFile + ": it unassigns and deletes exactly the local copy it created. Undo this before the domain policies: once they are un-assigned, an assigned local copy would take over and keep requiring IPSec. No service is interrupted: the domain policy wins while it is assigned.",
 			})
 		}
 	}
-	for _, fe := range c.FrontEnds {
-		as = append(as, monitor(c, fe))
-	}
 	return as
+}
+
+// The stated interruptions come from what each step restarts. The guide
+// restarts every server after its refresh; the plan restarts only the
+// IPSec Policy Agent (PolicyAgent), which is what that restart is for:
+// the agent reads the assigned policy when it starts. Stopping it removes
+// the server's IPSec filters and security associations for the seconds it
+// takes to start again; the next packet to a peer negotiates anew. Exchange
+// and IIS keep running.
+const agentRestartMinutes = 1
+
+// agentOutage is what restarting h's Policy Agent interrupts: nothing when
+// no security association with the other side can exist yet (secured
+// false), else OWA requests through or to h for about a minute.
+func agentOutage(h owatopology.Host, role string, secured bool) (string, int) {
+	if !secured {
+		return "", 0
+	}
+	if role == "front-end" {
+		return "OWA requests through " + string(h.Name) + " while its IPSec Policy Agent restarts", agentRestartMinutes
+	}
+	return "OWA for the mailboxes on " + string(h.Name) + " while its IPSec Policy Agent restarts", agentRestartMinutes
+}
+
+func (c Config) createAction() steps.Action {
+	create := steps.Action{
+		ID:     "create-policies",
+		Phase:  steps.PhaseIPSec,
+		Target: string(c.PolicyHost.Name),
+		Title:  "Create the IPSec filter actions, filter lists and policies in " + string(c.Domain),
+		Script: CreateFile,
+	}
+	if usesIpsecpol(c.PolicyHost) {
+		create.Do = []string{
+			"On " + string(c.PolicyHost.FQDN) + ", logged on as a domain administrator, with ipsecpol.exe and its DLLs from the Windows 2000 Resource Kit on the path: run ipsecpol -? first and confirm that its -w option takes DS (the directory) with the domain name. If the help reads otherwise, stop and create the objects by hand in the Group Policy editor as described below, then continue with the assignment.",
+			"From this server's folder of the bundle, run " + CreateFile + ". It first checks with " + CheckFile + " that none of the policies exists yet and that no deleted policy left parts behind, creates the back-end policy, then the front-end policy, and checks they are there with their parts. ipsecpol makes a filter list and a filter action for each rule itself and names them; the rule names carry the guide's filter list names, and the actions below are not shared objects on this path.",
+		}
+	} else {
+		create.Do = []string{
+			"On " + string(c.PolicyHost.FQDN) + ", logged on as a domain administrator, run " + CreateFile + " from this server's folder of the bundle, which also holds " + CreateNetshFile + " and " + CheckFile + ".",
+			"It checks with " + CheckFile + " that none of the names exists yet and that no deleted policy left parts behind, then runs " + CreateNetshFile + " with netsh: first the filter actions (" + owatopology.Join(c.actionNames()) + "), then the filter lists, then the back-end policy and the front-end policy, none assigned; finally it checks they are all there.",
+		}
+	}
+	create.Do = append(create.Do,
+		"The action "+string(c.EncryptAction)+": negotiate security, never communicate with computers that do not support IPSec, one security method with ESP (integrity and encryption) using 3DES with SHA1, Kerberos V5 authentication on every rule, each policy's default response rule active."+blockDesc(c),
+		"Front-end policy "+string(c.FEPolicy)+": "+strings.Join(c.feRules(), " "),
+		"Back-end policy "+string(c.BEPolicy)+": "+c.beRule(),
+	)
+	if c.Transition && !usesIpsecpol(c.PolicyHost) {
+		create.Do = append(create.Do, "Until the front-ends negotiate, the back-ends' rule uses the temporary action "+string(c.TransitionAction)+": the same security method, but it accepts clear traffic and answers it with IPSec, and falls back to clear with computers that do not answer (Accept unsecured communication, but always respond using IPSec; Allow unsecured communication with non IPSec-aware computers). A later step switches the rule to "+string(c.EncryptAction)+".")
+	}
+	create.Do = append(create.Do,
+		erratumLine(c),
+		"In the Group Policy editor (IP Security Policies on Active Directory), open each policy and confirm on its Rules tab: the rules above, Kerberos V5 authentication, and the <Dynamic> default response rule ticked; the action's Security Methods tab shows only ESP 3DES with SHA1.",
+	)
+	create.Expect = CreateFile + " ends with \"OK: the policies are created\"; nothing is assigned yet, so no traffic changes."
+	create.Verify = "cscript //nologo " + CheckFile + " /expect:present reports every object once and every part of each policy; it fails if any is missing."
+	if c.Transition && !usesIpsecpol(c.PolicyHost) {
+		create.Verify += " cscript //nologo " + CheckFile + " /expect:transition reports that the back-ends' rule uses " + string(c.TransitionAction) + "."
+	}
+	create.Backout = "Last of all, once both policies are un-assigned and every server refreshed (the undo steps above): run " + DeleteFile + ". It deletes exactly the objects " + CreateFile + " created, which did not exist before, and checks that neither they nor any part of the policies is left. No service is interrupted: nothing uses the objects by then."
+	return create
+}
+
+// loosenByHand is the step that puts the back-ends' rule on an action that
+// accepts clear traffic where the policies are made with ipsecpol, whose
+// own switches for it are not confirmed: it is done in the editor.
+func (c Config) loosenByHand() steps.Action {
+	return steps.Action{
+		ID:     "transition-back-end",
+		Phase:  steps.PhaseIPSec,
+		Target: string(c.PolicyHost.Name),
+		Title:  "Let " + string(c.BEPolicy) + " accept clear traffic until the front-ends negotiate",
+		Do: []string{
+			"Before the back-end policy is assigned. " + gpoEditor(c, c.BEOU, c.BEGPO),
+			"Double-click " + string(c.BEPolicy) + ". On the Rules tab select the rule with the filter list " + string(c.BEInList) + " and click Edit. On the Filter Action tab click Edit for the selected action; on its Security Methods tab leave Negotiate security selected and tick both Accept unsecured communication, but always respond using IPSec and Allow unsecured communication with non IPSec-aware computers. Click OK, OK and Close.",
+			"So the back-ends keep taking the front-ends' clear HTTP while the front-ends get their policy, and answer them with IPSec as soon as they negotiate. A later step clears both boxes again.",
+		},
+		Expect:  "Both boxes are ticked on the back-ends' rule's filter action; the front-end policy is unchanged.",
+		Verify:  "Open the rule again: the Security Methods tab shows both boxes ticked and ESP 3DES with SHA1.",
+		Backout: "Clear both boxes again. No service is interrupted: the policy is not assigned when this is undone in order.",
+	}
+}
+
+func (c Config) tighten(bes []string) steps.Action {
+	a := steps.Action{
+		ID:     "tighten-back-end",
+		Phase:  steps.PhaseIPSec,
+		Target: string(c.PolicyHost.Name),
+		Title:  "Make " + string(c.BEPolicy) + " require IPSec",
+	}
+	first := "Only once the traffic check has passed on every front-end (the steps above): a front-end whose traffic is not encrypted by now would be cut off from the back-ends."
+	undoOutage := " Then run " + RefreshFile + " on each back-end (" + owatopology.Join(bes) + "); each restarts the back-end's IPSec Policy Agent, so OWA for the mailboxes on it pauses for up to a minute while the front-ends negotiate again. Undo this first of the policy steps: the back-ends must accept clear traffic again before the front-ends' policy is taken away."
+	if usesIpsecpol(c.PolicyHost) {
+		a.Do = []string{
+			first,
+			gpoEditor(c, c.BEOU, c.BEGPO) + " Double-click " + string(c.BEPolicy) + ", select the rule with the filter list " + string(c.BEInList) + ", click Edit, then Edit on the Filter Action tab. On the Security Methods tab clear both Accept unsecured communication, but always respond using IPSec and Allow unsecured communication with non IPSec-aware computers. Click OK, OK and Close.",
+			"Editing an assigned policy does not reach the servers with a Group Policy refresh: the next steps restart each back-end's IPSec Policy Agent.",
+		}
+		a.Expect = "Both boxes are clear; the rule negotiates security and never communicates with computers that do not support IPSec."
+		a.Verify = "Open the rule again: both boxes are clear and the only security method is ESP 3DES with SHA1."
+		a.Backout = "In the Group Policy editor, tick both boxes again on the back-ends' rule's filter action, as in the step that first ticked them." + undoOutage
+	} else {
+		a.Script = TightenFile
+		a.Do = []string{
+			first,
+			"On " + string(c.PolicyHost.FQDN) + ", as a domain administrator, run " + TightenFile + " from this server's folder. It checks with " + CheckFile + " that the back-ends' rule uses " + string(c.TransitionAction) + ", switches it to " + string(c.EncryptAction) + " with " + TightenNetshFile + ", and checks the rule uses " + string(c.EncryptAction) + " now.",
+			"Editing an assigned policy does not reach the servers with a Group Policy refresh: the next steps restart each back-end's IPSec Policy Agent.",
+		}
+		a.Expect = TightenFile + " ends with \"OK: the back-ends' rule requires IPSec\"."
+		a.Verify = "cscript //nologo " + CheckFile + " /expect:tight reports that the rule " + string(c.BEInList) + " of " + string(c.BEPolicy) + " uses " + string(c.EncryptAction) + "; it fails if the policy, the rule or its action cannot be found."
+		a.Backout = "Run " + LoosenFile + ": it puts the rule back on " + string(c.TransitionAction) + ", which accepts clear traffic." + undoOutage
+	}
+	return a
+}
+
+// unassignBackEnd is the undo of the back-end policy's assignment, done
+// last: taken away while the front-ends still require IPSec, the
+// front-ends would find no back-end to negotiate with.
+func (c Config) unassignBackEnd(bes []string) string {
+	return "Only once no front-end has its policy any more (the undo of the front-end assignment done, every front-end refreshed): right-click " + string(c.BEPolicy) + ", click Un-assign, then run " + RefreshFile + " on each back-end (" + owatopology.Join(bes) + "). " +
+		"No OWA interruption: no front-end uses IPSec by then. Done before the front-ends', the front-ends would still require IPSec and find no back-end that answers it, and OWA would stop."
+}
+
+// unassignFrontEnd is the undo of the front-end policy's assignment: only
+// once the back-ends take clear traffic again, or the front-ends' clear
+// HTTP would be refused.
+func (c Config) unassignFrontEnd(fes []string) string {
+	s := "Right-click " + string(c.FEPolicy) + ", click Un-assign, then run " + RefreshFile + " on each front-end (" + owatopology.Join(fes) + "). Each restarts the front-end's IPSec Policy Agent: OWA requests through it pause for up to a minute, then go to the back-ends in clear, as before the change."
+	if c.Transition {
+		s = "Only once the back-ends accept clear traffic again (the undo of the tightening done and every back-end refreshed): " + s + " While the back-ends still require IPSec, this would stop OWA."
+	}
+	return s
 }
 
 func (c Config) actionNames() []string {
@@ -206,13 +325,6 @@ func (c Config) actionNames() []string {
 		names = append(names, string(c.BlockAction))
 	}
 	return names
-}
-
-func minutesIf(ok bool, m int) int {
-	if ok {
-		return m
-	}
-	return 0
 }
 
 func blockDesc(c Config) string {
@@ -241,37 +353,68 @@ func erratumLine(c Config) string {
 	return be + " Front-end destination: narrowed from the guide's Any IP Address to the back-ends' addresses."
 }
 
-func refresh(c Config, h owatopology.Host, role string, policy, gpo steps.ObjectName, interrupts string, minutes int) steps.Action {
+// refresh is the step that makes h read its GPO and restart its IPSec
+// Policy Agent: role is "back-end" or "front-end" for the first time its
+// policy applies, "tighten" for a back-end reading its tightened rule.
+// secured says whether security associations with the other side can
+// exist at that moment, which decides what the restart interrupts.
+func (c Config) refresh(h owatopology.Host, role string, secured bool) steps.Action {
 	cmd := "secedit /refreshpolicy machine_policy /enforce"
 	if !usesIpsecpol(h) {
 		cmd = "gpupdate /target:computer /force"
+	}
+	policy, gpo, side := c.BEPolicy, c.BEGPO, "back-end"
+	if role == "front-end" {
+		policy, gpo, side = c.FEPolicy, c.FEGPO, "front-end"
 	}
 	do := []string{}
 	if role == "back-end" {
 		do = append(do, "Erratum: the guide says to open the command prompt on the OWA front-end for this refresh. The back-end's policy is refreshed on the back-end itself, "+string(h.FQDN)+".")
 	}
+	if role == "tighten" {
+		do = append(do, "Only after the step that makes "+string(c.BEPolicy)+" require IPSec: the restarted Policy Agent reads the tightened rule at once, where it would otherwise wait for the policy's polling interval.")
+	}
 	do = append(do,
-		"On "+string(h.FQDN)+", run "+RefreshFile+" from this server's folder. It runs "+cmd+".",
-		"Restart "+string(h.Name)+", as the guide does: a restart makes the IPSec Policy Agent read the new policy even where the refresh alone would not.",
-		"After the restart, run "+VerifyFile+" from this server's folder.",
+		"On "+string(h.FQDN)+", run "+RefreshFile+" from this server's folder. It runs "+cmd+", waits 30 seconds for the refresh to finish, then restarts the IPSec Policy Agent (net stop policyagent, net start policyagent).",
+		"The guide restarts the whole server here. The restart is there so that the IPSec Policy Agent reads the new policy; restarting the agent alone does that without stopping Exchange and IIS for the length of a reboot.",
+		"Then run "+VerifyFile+" from this server's folder.",
 	)
 	verify := "IP Security Monitor on " + string(h.Name) + " shows the active policy " + string(policy) + "."
-	if role == "front-end" {
+	switch {
+	case role == "front-end" && c.FEBlock:
 		verify += " From another computer, http://" + string(h.FQDN) + "/ no longer connects (inbound TCP 80 blocked), while OWA through ISA Server still works."
-		if !c.FEBlock {
-			verify = "IP Security Monitor on " + string(h.Name) + " shows the active policy " + string(policy) + ", and OWA through ISA Server still works."
+	case role == "front-end":
+		verify += " OWA through ISA Server still works."
+	case role == "tighten":
+		verify = "An OWA test message through ISA Server to a mailbox on " + string(h.Name) + " arrives, and IP Security Monitor on a front-end shows a security association with " + string(h.Name) + "."
+		if c.BEFilter == FilterFromAny {
+			verify += " From a computer with no IPSec policy, http://" + string(h.FQDN) + "/ no longer connects."
 		}
 	}
+	interrupts, minutes := agentOutage(h, side, secured)
+	id, title := "refresh-"+string(h.Name), "Apply "+string(policy)+" on "+string(h.Name)
+	backout := "Done as part of the undo of the assignment of " + string(policy) + " in " + string(gpo) + ": run " + RefreshFile + " here when that undo step says so."
+	expect := VerifyFile + " reports that the policy " + string(policy) + " from " + string(gpo) + " is in force."
+	if role == "tighten" {
+		id, title = "tighten-"+string(h.Name), "Make "+string(h.Name)+" read the tightened "+string(policy)
+		backout = "Done as part of the undo of the tightening: run " + RefreshFile + " here when that undo step says so."
+		expect = VerifyFile + " reports all checks passed."
+	}
+	if interrupts != "" {
+		backout += " Its restart of the IPSec Policy Agent interrupts " + interrupts + " for up to a minute."
+	} else {
+		backout += " No OWA interruption."
+	}
 	return steps.Action{
-		ID:         "refresh-" + string(h.Name),
+		ID:         id,
 		Phase:      steps.PhaseIPSec,
 		Target:     string(h.Name),
-		Title:      "Apply " + string(policy) + " on " + string(h.Name),
+		Title:      title,
 		Do:         do,
 		Script:     RefreshFile,
-		Expect:     VerifyFile + " reports that the policy " + string(policy) + " from " + string(gpo) + " is active.",
+		Expect:     expect,
 		Verify:     verify,
-		Backout:    "Un-assign the policy in " + string(gpo) + ", run " + RefreshFile + " again and restart " + string(h.Name) + ".",
+		Backout:    backout,
 		Interrupts: interrupts,
 		Minutes:    minutes,
 	}

@@ -13,32 +13,53 @@
 '     cscript //nologo ipsec-domain-check.vbs /expect:present
 '       after ipsec-domain-create.cmd: every object must exist, once;
 '     cscript //nologo ipsec-domain-check.vbs /expect:absent
-'       before it, and after ipsec-domain-delete.cmd: none may exist.
-'   ipsec-domain-create.cmd runs it both ways itself. Exit code 0 when
-'   every object is as expected, 1 when not, 2 when the directory cannot
-'   be searched.
+'       before it: none may exist. Parts of IPSec policies that no policy
+'       or rule uses any more are listed as notes;
+'     cscript //nologo ipsec-domain-check.vbs /expect:deleted /before:FILE
+'       after ipsec-domain-delete.cmd: none may exist, no rule of the
+'       change may be left, and no policy part may be left that no policy
+'       or rule uses, unless FILE (written before the change with
+'       /list:unowned) lists it: such parts are what a deleted policy
+'       leaves behind (rules, key exchange settings, filter lists and
+'       filter actions);
+'     cscript //nologo ipsec-domain-check.vbs /list:unowned
+'       prints the distinguished name of every such unused part, one a
+'       line, and nothing else.
+'     cscript //nologo ipsec-domain-check.vbs /expect:transition
+'     cscript //nologo ipsec-domain-check.vbs /expect:tight
+'       every object must exist, once, and the back-ends' rule must use
+'       the temporary filter action (transition) or the encrypting one
+'       (tight).
+'   ipsec-domain-create.cmd and ipsec-domain-delete.cmd run it
+'   themselves. Exit code 0 when every object is as expected, 1 when not,
+'   2 when the directory cannot be searched.
 '
 ' Read-only
-'   The file only searches the directory; nothing is changed, so there is
-'   nothing to back out.
+'   The file only searches the directory and reads FILE; nothing is
+'   changed, so there is nothing to back out.
 
 Option Explicit
 
 Const DOMAIN_DNS = "corp.example.com"
 
-Dim expectPresent, conn, base, failed, rootDSE
-expectPresent = True
-If WScript.Arguments.Named.Exists("expect") Then
-    Select Case LCase(WScript.Arguments.Named("expect"))
-        Case "present"
-            expectPresent = True
-        Case "absent"
-            expectPresent = False
-        Case Else
-            WScript.Echo "Usage: cscript //nologo ipsec-domain-check.vbs [/expect:present|/expect:absent]"
-            WScript.Quit 2
-    End Select
+Dim mode, expectPresent, conn, base, failed, rootDSE, listOnly, beforeFile, part
+mode = "present"
+listOnly = False
+If WScript.Arguments.Named.Exists("list") Then
+    If LCase(WScript.Arguments.Named("list")) <> "unowned" Then Usage
+    listOnly = True
+ElseIf WScript.Arguments.Named.Exists("expect") Then
+    mode = LCase(WScript.Arguments.Named("expect"))
 End If
+Select Case mode
+    Case "present", "absent", "transition", "tight"
+    Case "deleted"
+        If Not WScript.Arguments.Named.Exists("before") Then Usage
+        beforeFile = WScript.Arguments.Named("before")
+    Case Else
+        Usage
+End Select
+expectPresent = (mode <> "absent" And mode <> "deleted")
 
 On Error Resume Next
 Set rootDSE = GetObject("LDAP://" & DOMAIN_DNS & "/RootDSE")
@@ -56,6 +77,13 @@ If Err.Number <> 0 Then
 End If
 On Error GoTo 0
 
+If listOnly Then
+    For Each part In Unowned()
+        WScript.Echo part
+    Next
+    WScript.Quit 0
+End If
+
 WScript.Echo "Looking in " & base
 failed = False
 CheckObject "ipsecPolicy", "Encrypt TCP 80 traffic - BE", "the policy Encrypt TCP 80 traffic - BE"
@@ -65,6 +93,17 @@ CheckObject "ipsecFilter", "Inbound TCP 80 - OWA FE", "the filter list Inbound T
 CheckObject "ipsecFilter", "Inbound TCP 80 - BE", "the filter list Inbound TCP 80 - BE"
 CheckObject "ipsecNegotiationPolicy", "Encrypt", "the filter action Encrypt"
 CheckObject "ipsecNegotiationPolicy", "Block", "the filter action Block"
+CheckObject "ipsecNegotiationPolicy", "Encrypt (transition)", "the temporary filter action Encrypt (transition)"
+If mode = "deleted" Then
+    CheckObject "ipsecNFA", "Inbound TCP 80 - BE", "a rule named " & "Inbound TCP 80 - BE"
+    CheckObject "ipsecNFA", "Outbound TCP 80 - OWA FE", "a rule named " & "Outbound TCP 80 - OWA FE"
+    CheckObject "ipsecNFA", "Inbound TCP 80 - OWA FE", "a rule named " & "Inbound TCP 80 - OWA FE"
+    CheckLeftovers True
+ElseIf mode = "absent" Then
+    CheckLeftovers False
+End If
+If mode = "transition" Then CheckRuleAction "Encrypt TCP 80 traffic - BE", "Inbound TCP 80 - BE", "Encrypt (transition)"
+If mode = "tight" Then CheckRuleAction "Encrypt TCP 80 traffic - BE", "Inbound TCP 80 - BE", "Encrypt"
 
 WScript.Echo ""
 If failed Then
@@ -73,6 +112,13 @@ If failed Then
 End If
 WScript.Echo "All checks passed."
 WScript.Quit 0
+
+Sub Usage()
+    WScript.Echo "Usage: cscript //nologo ipsec-domain-check.vbs /expect:present|/expect:absent|/expect:transition|/expect:tight"
+    WScript.Echo "       cscript //nologo ipsec-domain-check.vbs /expect:deleted /before:FILE"
+    WScript.Echo "       cscript //nologo ipsec-domain-check.vbs /list:unowned"
+    WScript.Quit 2
+End Sub
 
 ' CheckObject looks for objects of class cls named name, one level below
 ' the IP Security container, and reports whether what was expected holds.
@@ -104,13 +150,180 @@ Sub CheckObject(cls, name, what)
             WScript.Echo "FAILED: " & what & " exists " & n & " times; the console would show them all under one name."
             failed = True
         End If
+    ElseIf n = 0 Then
+        WScript.Echo "OK: " & what & " does not exist."
+    ElseIf mode = "deleted" Then
+        WScript.Echo "FAILED: " & what & " is still there (" & n & "); delete it in the Group Policy editor, IP Security Policies on Active Directory."
+        failed = True
     Else
-        If n = 0 Then
-            WScript.Echo "OK: " & what & " does not exist."
-        Else
-            WScript.Echo "FAILED: " & what & " exists already (" & n & "); choose another name in the wizard, or remove it first if it is left over from an earlier run."
-            failed = True
+        WScript.Echo "FAILED: " & what & " exists already (" & n & "); choose another name in the wizard, or remove it first if it is left over from an earlier run."
+        failed = True
+    End If
+End Sub
+
+' Unowned returns the distinguished name of every rule (ipsecNFA), key
+' exchange setting (ipsecISAKMPPolicy), filter list (ipsecFilter) and
+' filter action (ipsecNegotiationPolicy) of the IP Security container that
+' no existing policy or rule owns: what deleting a policy can leave behind.
+Function Unowned()
+    Dim found, classes, cls, cmd, rs, owners, o, alive
+    Set found = CreateObject("Scripting.Dictionary")
+    found.CompareMode = vbTextCompare
+    classes = Array("ipsecNFA", "ipsecISAKMPPolicy", "ipsecFilter", "ipsecNegotiationPolicy")
+    For Each cls In classes
+        Set cmd = CreateObject("ADODB.Command")
+        Set cmd.ActiveConnection = conn
+        cmd.CommandText = "<LDAP://" & DOMAIN_DNS & "/" & base & ">;(objectClass=" & cls & ");distinguishedName,ipsecOwnersReference;onelevel"
+        On Error Resume Next
+        Set rs = cmd.Execute
+        If Err.Number <> 0 Then
+            WScript.Echo "FAILED: the search for unused " & cls & " objects failed: " & Err.Description
+            WScript.Quit 2
         End If
+        On Error GoTo 0
+        Do While Not rs.EOF
+            owners = AsList(rs.Fields("ipsecOwnersReference").Value)
+            alive = False
+            For Each o In owners
+                If Exists(o) Then alive = True
+            Next
+            If Not alive Then found(rs.Fields("distinguishedName").Value) = cls
+            rs.MoveNext
+        Loop
+    Next
+    Unowned = found.Keys
+End Function
+
+' CheckLeftovers reports the unused policy parts. strict fails the check
+' for every part the file named by /before: does not list; otherwise they
+' are notes, since they may be older than the change.
+Sub CheckLeftovers(strict)
+    Dim before, fso, f, line, part, n
+    Set before = CreateObject("Scripting.Dictionary")
+    before.CompareMode = vbTextCompare
+    If strict Then
+        Set fso = CreateObject("Scripting.FileSystemObject")
+        If fso.FileExists(beforeFile) Then
+            Set f = fso.OpenTextFile(beforeFile, 1)
+            Do While Not f.AtEndOfStream
+                line = Trim(f.ReadLine)
+                If line <> "" Then before(line) = True
+            Loop
+            f.Close
+        Else
+            WScript.Echo "NOTE: " & beforeFile & " does not exist, so every unused policy part counts as left by the change."
+        End If
+    End If
+    n = 0
+    For Each part In Unowned()
+        If Not before.Exists(part) Then
+            n = n + 1
+            If strict Then
+                WScript.Echo "FAILED: " & part & " is a part of a deleted policy that was left behind; no policy or rule uses it. Delete it with ADSI Edit, or in IP Security Policies on Active Directory (Manage IP filter lists and filter actions)."
+                failed = True
+            Else
+                WScript.Echo "NOTE: " & part & " is not used by any policy or rule; it was left by an earlier deletion and does not stop the change."
+            End If
+        End If
+    Next
+    If n = 0 Then WScript.Echo "OK: no deleted policy left parts behind."
+End Sub
+
+Function AsList(v)
+    If IsNull(v) Or IsEmpty(v) Then
+        AsList = Array()
+    ElseIf IsArray(v) Then
+        AsList = v
+    Else
+        AsList = Array(v)
+    End If
+End Function
+
+' Exists reports whether the object dn names can be read; a reference to
+' a deleted object names it under Deleted Objects, with DEL: in its name.
+Function Exists(dn)
+    Dim o
+    Exists = False
+    If InStr(1, dn, "\0ADEL:", vbTextCompare) > 0 Then Exit Function
+    On Error Resume Next
+    Set o = GetObject("LDAP://" & DOMAIN_DNS & "/" & dn)
+    If Err.Number = 0 Then Exists = True
+    Err.Clear
+    On Error GoTo 0
+End Function
+
+' ReadName returns the ipsecName of the object dn names, or "" when it
+' cannot be read.
+Function ReadName(dn)
+    Dim o
+    ReadName = ""
+    On Error Resume Next
+    Set o = GetObject("LDAP://" & DOMAIN_DNS & "/" & dn)
+    If Err.Number = 0 Then ReadName = o.Get("ipsecName")
+    Err.Clear
+    On Error GoTo 0
+End Function
+
+' ReadRefs returns the distinguished names in the attribute attr of the
+' object dn names, as a list (empty when it is not set).
+Function ReadRefs(dn, attr)
+    Dim o
+    ReadRefs = Array()
+    On Error Resume Next
+    Set o = GetObject("LDAP://" & DOMAIN_DNS & "/" & dn)
+    If Err.Number = 0 Then ReadRefs = AsList(o.GetEx(attr))
+    Err.Clear
+    On Error GoTo 0
+End Function
+
+' CheckRuleAction finds the rule of the policy named policy whose name,
+' or whose filter list's name, is rule, and checks that its filter action
+' is named action. A policy, rule or action that cannot be found fails.
+Sub CheckRuleAction(policy, rule, action)
+    Dim cmd, rs, policyDN, nfa, list, matched, n, actionName, refs
+    Set cmd = CreateObject("ADODB.Command")
+    Set cmd.ActiveConnection = conn
+    cmd.CommandText = "<LDAP://" & DOMAIN_DNS & "/" & base & ">;(&(objectClass=ipsecPolicy)(ipsecName=" & FilterValue(policy) & "));distinguishedName;onelevel"
+    On Error Resume Next
+    Set rs = cmd.Execute
+    If Err.Number <> 0 Then
+        WScript.Echo "FAILED: the search for the policy " & policy & " failed: " & Err.Description
+        failed = True
+        Exit Sub
+    End If
+    On Error GoTo 0
+    n = 0
+    Do While Not rs.EOF
+        n = n + 1
+        policyDN = rs.Fields("distinguishedName").Value
+        rs.MoveNext
+    Loop
+    If n <> 1 Then
+        WScript.Echo "FAILED: the policy " & policy & " was found " & n & " times; its rule cannot be checked."
+        failed = True
+        Exit Sub
+    End If
+    n = 0
+    For Each nfa In ReadRefs(policyDN, "ipsecNFAReference")
+        matched = (StrComp(ReadName(nfa), rule, vbTextCompare) = 0)
+        For Each list In ReadRefs(nfa, "ipsecFilterReference")
+            If StrComp(ReadName(list), rule, vbTextCompare) = 0 Then matched = True
+        Next
+        If matched Then
+            n = n + 1
+            actionName = ""
+            refs = ReadRefs(nfa, "ipsecNegotiationPolicyReference")
+            If UBound(refs) >= 0 Then actionName = ReadName(refs(0))
+        End If
+    Next
+    If n <> 1 Then
+        WScript.Echo "FAILED: the rule " & rule & " of " & policy & " was found " & n & " times, not once."
+        failed = True
+    ElseIf StrComp(actionName, action, vbTextCompare) = 0 Then
+        WScript.Echo "OK: the rule " & rule & " of " & policy & " uses the filter action " & action & "."
+    Else
+        WScript.Echo "FAILED: the rule " & rule & " of " & policy & " uses the filter action """ & actionName & """, not " & action & "."
+        failed = True
     End If
 End Sub
 

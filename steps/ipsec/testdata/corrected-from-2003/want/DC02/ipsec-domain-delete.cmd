@@ -19,11 +19,15 @@ rem
 rem   First un-assign both policies in their GPOs and refresh the servers:
 rem   a policy deleted while still assigned can stay in force from the
 rem   servers' cached copy. The file asks before it deletes anything, and
-rem   runs ipsec-domain-check.vbs /expect:absent at the end.
+rem   runs ipsec-domain-check.vbs /expect:deleted at the end: none of the
+rem   names may be left, and no unused part of a policy (rule, key exchange
+rem   setting, filter list, filter action) that ipsec-domain-before.txt,
+rem   written by ipsec-domain-create.cmd, does not list.
 rem
 rem   Expected: "OK: the objects are deleted".
 
 set "HERE=%~dp0"
+if not exist "%HERE%ipsec-domain-check.vbs" if exist "%HERE%..\ipsec-domain-check.vbs" set "HERE=%HERE%..\"
 if not exist "%HERE%ipsec-domain-delete.netsh" goto nonetsh
 if not exist "%HERE%ipsec-domain-check.vbs" goto nocheck
 
@@ -36,7 +40,7 @@ netsh -f "%HERE%ipsec-domain-delete.netsh"
 
 echo.
 echo.Checking that nothing is left
-cscript //nologo "%HERE%ipsec-domain-check.vbs" /expect:absent
+cscript //nologo "%HERE%ipsec-domain-check.vbs" /expect:deleted /before:"%HERE%ipsec-domain-before.txt"
 if errorlevel 1 goto left
 echo.
 echo.OK: the objects are deleted.

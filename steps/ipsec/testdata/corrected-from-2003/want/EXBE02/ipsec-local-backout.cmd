@@ -19,6 +19,7 @@ rem
 rem   Expected: "OK: the local copy is removed".
 
 set "HERE=%~dp0"
+if not exist "%HERE%ipsec-local-before.reg" if exist "%HERE%..\ipsec-local-before.reg" set "HERE=%HERE%..\"
 set "CAPTURE=%HERE%ipsec-local-before.reg"
 set "KEY=HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Microsoft\Windows\IPSec\Policy\Local"
 for %%P in (ipsecpol.exe) do if "%%~$PATH:P"=="" goto notool

@@ -19,8 +19,11 @@ rem
 rem   Before it creates anything it runs ipsec-domain-check.vbs
 rem   /expect:absent and stops, changing nothing, if any of the names
 rem   exists already. Everything it creates is therefore new, and
-rem   ipsec-domain-delete.cmd can delete exactly that by name. At the end it
-rem   runs ipsec-domain-check.vbs /expect:present.
+rem   ipsec-domain-delete.cmd can delete exactly that by name. It also
+rem   writes ipsec-domain-before.txt beside itself (once, on the first run):
+rem   the parts of earlier policies that nothing uses, so that the delete's
+rem   check can tell what this change left behind from what was there
+rem   before. At the end it runs ipsec-domain-check.vbs /expect:present.
 rem
 rem   Run it as a domain administrator. Expected: "OK: the policies are
 rem   created".
@@ -36,6 +39,10 @@ if not exist "%HERE%ipsec-domain-check.vbs" goto nocheck
 echo.Checking that none of the objects exists yet in corp.example.com
 cscript //nologo "%HERE%ipsec-domain-check.vbs" /expect:absent
 if errorlevel 1 goto exists
+if exist "%HERE%ipsec-domain-before.txt" goto listed
+cscript //nologo "%HERE%ipsec-domain-check.vbs" /list:unowned > "%HERE%ipsec-domain-before.txt"
+if errorlevel 1 goto nolist
+:listed
 
 echo.
 echo.Creating the policy Encrypt TCP 80 traffic - BE
@@ -69,6 +76,11 @@ exit /b 1
 :exists
 echo.STOPPED: an object of the same name exists already (see above).
 echo.Nothing was changed.
+exit /b 1
+:nolist
+if exist "%HERE%ipsec-domain-before.txt" del "%HERE%ipsec-domain-before.txt"
+echo.STOPPED: the unused parts of earlier policies could not be listed (see
+echo.above). Nothing was changed.
 exit /b 1
 :failed
 echo.FAILED: the last command stopped with an error; see its message above.

@@ -34,8 +34,7 @@ goto check2
 :notactive
 set "FAILED=1"
 echo.FAILED: Encrypt TCP 80 traffic - BE is not in force. Is it assigned in the GPO,
-echo.is this computer in the GPO's OU, and was the server restarted after
-echo.the refresh?
+echo.is this computer in the GPO's OU, and did ipsec-refresh.cmd end with OK?
 goto check2
 :nonetdiag
 set "FAILED=1"

@@ -10,9 +10,15 @@ rem Run first: the assignment of the policy in its GPO
 rem
 rem What this file does
 rem   Makes this server read its Group Policy again, so that the IPSec
-rem   policy assigned in its GPO takes effect. Restart the server
-rem   afterwards, as the runbook says, and then run ipsec-verify.cmd.
+rem   policy assigned in its GPO takes effect, waits 30 seconds for the
+rem   refresh to finish, then restarts the IPSec Policy Agent (service
+rem   PolicyAgent): the agent reads the assigned policy, and any change
+rem   made to it since, when it starts. Then run ipsec-verify.cmd.
 rem   Tool: gpupdate /target:computer /force.
+rem
+rem   While the agent restarts, this server has no IPSec filters and no
+rem   security associations, for a few seconds; the next packet to a peer
+rem   negotiates again. Exchange and IIS keep running.
 rem
 rem   It changes no setting of its own: what changes is decided by the GPO.
 rem   To back out, un-assign the policy in the GPO and run this file again.
@@ -20,10 +26,23 @@ rem   To back out, un-assign the policy in the GPO and run this file again.
 echo.Refreshing the computer's Group Policy on OWAFE02
 gpupdate /target:computer /force
 if errorlevel 1 goto failed
+echo.Waiting 30 seconds for the refresh to finish
+ping -n 31 127.0.0.1 >nul
+
+echo.Restarting the IPSec Policy Agent
+net stop policyagent
+net start policyagent
+if errorlevel 1 goto nostart
 echo.
-echo.OK: the refresh was started. Restart this server now (see the runbook),
-echo.then run ipsec-verify.cmd.
+echo.OK: the policy was refreshed and the IPSec Policy Agent restarted. Now
+echo.run ipsec-verify.cmd.
 exit /b 0
 :failed
-echo.FAILED: the refresh reported an error; see its message above.
+echo.FAILED: the refresh reported an error; see its message above. The IPSec
+echo.Policy Agent was not restarted.
+exit /b 1
+:nostart
+echo.FAILED: the IPSec Policy Agent did not start; see the message above.
+echo.Start it with net start policyagent, or restart this server, before
+echo.going on: without it no IPSec policy is in force here.
 exit /b 1
