@@ -227,6 +227,10 @@ type ProbeKind string
 const (
 	ProbeTLS  ProbeKind = "tls"  // a TLS endpoint, and the OWA path behind it
 	ProbeSMTP ProbeKind = "smtp" // an SMTP server
+	// ProbeCert checks a certificate file the team gives (the issued
+	// certificate, before it is installed) against Name; it connects to
+	// nothing, and Host and Port are empty.
+	ProbeCert ProbeKind = "cert"
 )
 
 // Probe is what the plan expects an endpoint to show from outside. Every

@@ -26,8 +26,8 @@ const probesPerMinute = 4
 // to the team.
 func (s *Server) probeSubmit(w http.ResponseWriter, r *http.Request) error {
 	rs := state(r)
-	if err := r.ParseMultipartForm(64 << 10); err != nil && err != http.ErrNotMultipart {
-		return s.renderExecute(w, r, http.StatusUnprocessableEntity, steps.Problems{{Field: "main", Message: "The form could not be read; a CA certificate file must be 64 KB or less"}})
+	if err := r.ParseMultipartForm(160 << 10); err != nil && err != http.ErrNotMultipart {
+		return s.renderExecute(w, r, http.StatusUnprocessableEntity, steps.Problems{{Field: "main", Message: "The form could not be read; each certificate file must be 64 KB or less"}})
 	}
 	key := r.PostFormValue("action")
 	a, ok, err := s.planProbe(r, key)
@@ -37,7 +37,7 @@ func (s *Server) probeSubmit(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errBadRequest
 	}
-	if s.cfg.Probes == nil {
+	if s.cfg.Probes == nil && a.Probe.Kind != steps.ProbeCert {
 		return s.renderExecute(w, r, http.StatusServiceUnavailable, steps.Problems{{Field: "main", Message: "This wizard is not set up to run probes; run wizard probe on the command line instead"}})
 	}
 	id := formID(key)
@@ -56,6 +56,20 @@ func (s *Server) probeSubmit(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
+	var certFile []byte
+	if a.Probe.Kind == steps.ProbeCert {
+		f, _, err := r.FormFile(id + "-cert")
+		if err == nil {
+			certFile, err = io.ReadAll(io.LimitReader(f, 64<<10))
+			f.Close()
+		}
+		if err != nil || len(certFile) == 0 {
+			return s.renderExecute(w, r, http.StatusUnprocessableEntity, steps.Problems{{Field: id + "-cert", Message: "Certificate file to check: choose the issued certificate's file (.cer, .crt or .pem), then press Run check"}})
+		}
+		if _, err := probe.ParseCertificates(certFile); err != nil {
+			return s.renderExecute(w, r, http.StatusUnprocessableEntity, steps.Problems{{Field: id + "-cert", Message: "Certificate file to check: " + err.Error()}})
+		}
+	}
 	n, err := s.st.ProbeRunsSince(r.Context(), rs.project.ID, s.now().Add(-time.Minute))
 	if err != nil {
 		return err
@@ -70,7 +84,12 @@ func (s *Server) probeSubmit(w http.ResponseWriter, r *http.Request) error {
 	// The probe outlives a closed browser tab: its run is kept either way.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 45*time.Second)
 	defer cancel()
-	rep := s.cfg.Probes.Run(ctx, *a.Probe, roots, from, until)
+	var rep probe.Report
+	if certFile != nil {
+		rep = probe.CheckFile(*a.Probe, certFile, roots, from, until, s.now())
+	} else {
+		rep = s.cfg.Probes.Run(ctx, *a.Probe, roots, from, until)
+	}
 	body, err := json.Marshal(rep)
 	if err != nil {
 		return err

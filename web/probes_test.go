@@ -1,14 +1,26 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"io"
+	"math/big"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/secex/wizard/steps/catalog"
 	"github.com/secex/wizard/store"
@@ -132,4 +144,131 @@ func TestProbeRunsShowInChangesSinceSignoff(t *testing.T) {
 	if g := changesSince(now, now, title); len(g) != 0 {
 		t.Errorf("no change, but %v", g)
 	}
+}
+
+// TestCertificateFileCheckFromTheExecutePage checks an issued front-end
+// certificate uploaded on the change-window page: a missing file and a
+// private key are refused with the field named and nothing kept; the
+// right certificate with its CA passes, one for another name fails on the
+// name; each run is kept with who ran it.
+func TestCertificateFileCheckFromTheExecutePage(t *testing.T) {
+	st := storetest.Open(t)
+	srv := NewServer(Config{Product: "Test Wizard", Version: "test"}, st, catalog.All, nil)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	env := &testEnv{t: t, st: st, srv: srv, ts: ts}
+	ctx := context.Background()
+	owner := env.mustUser("olivia", true)
+	f, _ := os.Open("../docs/examples/fleet.json")
+	p, problems, err := srv.Import(ctx, owner.ID, f)
+	f.Close()
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("import: %v %v", problems, err)
+	}
+	pp := fmt.Sprintf("/p/%d", p.ID)
+	const key = "owa-front-end-certificate/certificate-EXFE01@EXFE01"
+	id := formID(key)
+
+	ca, caKey, caPEM := testCA(t)
+	good := testLeaf(t, ca, caKey, "exfe01.corp.contoso.com")
+	wrong := testLeaf(t, ca, caKey, "www.contoso.com")
+
+	c := env.signIn("olivia")
+	_, body := c.get(pp + "/execute")
+	block := doc(t, body).Find("#" + id + ` [data-testid="probe"]`)
+	if !strings.Contains(block.Text(), "certificate file for exfe01.corp.contoso.com") || block.Find(`input[type="file"][name="`+id+`-cert"]`).Length() != 1 {
+		t.Fatalf("certificate check block: %q", block.Text())
+	}
+	tok := c.token(pp + "/execute")
+	run := func(name string, cert []byte, withCA bool) (*http.Response, string) {
+		t.Helper()
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("csrf_token", tok)
+		mw.WriteField("action", key)
+		if cert != nil {
+			fw, _ := mw.CreateFormFile(id+"-cert", name)
+			fw.Write(cert)
+		}
+		if withCA {
+			fw, _ := mw.CreateFormFile(id+"-ca", "ca.pem")
+			fw.Write(caPEM)
+		}
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+pp+"/probe", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b)
+	}
+	resp, body := run("", nil, false)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "choose the issued certificate") {
+		t.Errorf("no file: %d", resp.StatusCode)
+	}
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: mustPKCS8(t, caKey)})
+	resp, body = run("key.pem", keyPEM, false)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "private key") {
+		t.Errorf("a private key: %d", resp.StatusCode)
+	}
+	if runs, _ := st.ProbeRuns(ctx, p.ID); len(runs) != 0 {
+		t.Fatalf("refused files were kept as runs: %+v", runs)
+	}
+	if resp, body := run("exfe01.cer", good, true); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("good certificate: %d %s", resp.StatusCode, doc(t, body).Find("main").Text())
+	}
+	runs, _ := st.ProbeRuns(ctx, p.ID)
+	if len(runs) != 1 || runs[0].Result != "pass" || runs[0].Action != key {
+		t.Fatalf("after the good certificate: %+v", runs)
+	}
+	if resp, _ := run("www.cer", wrong, true); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("wrong certificate: %d", resp.StatusCode)
+	}
+	_, body = c.get(pp + "/execute")
+	d := doc(t, body)
+	latest := d.Find("#" + id + ` [data-testid="probe-latest"]`).Text()
+	checks := d.Find("#" + id + ` [data-testid="probe-checks"]`).Text()
+	if !strings.Contains(latest, "Failed") || !strings.Contains(checks, "cert.name") || !strings.Contains(checks, "exfe01.corp.contoso.com") {
+		t.Errorf("the wrong name's run: %q\n%s", latest, checks)
+	}
+}
+
+func testCA(t *testing.T) (*x509.Certificate, *ecdsa.PrivateKey, []byte) {
+	t.Helper()
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Contoso Test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(2, 0, 0),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := x509.ParseCertificate(der)
+	return c, k, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+func testLeaf(t *testing.T, ca *x509.Certificate, caKey *ecdsa.PrivateKey, name string) []byte {
+	t.Helper()
+	k, _ := rsa.GenerateKey(rand.Reader, 2048)
+	tpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: name}, DNSNames: []string{name},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment}
+	der, err := x509.CreateCertificate(rand.Reader, tpl, ca, &k.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der // DER, as a .cer export
+}
+
+func mustPKCS8(t *testing.T, k any) []byte {
+	t.Helper()
+	b, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

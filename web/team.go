@@ -372,6 +372,9 @@ func (s *Server) executeView(r *http.Request, ps *projectState, out steps.Output
 		st := ui.ExecStep{Key: a.Key(), Number: i + 1, Title: a.Title, Procedure: s.stepTitle(a.Step), Assigned: assigned[a.Key()], FormID: formID(a.Key())}
 		if a.Probe != nil {
 			st.Probe = &ui.ExecProbe{Target: fmt.Sprintf("%s port %d (%s)", a.Probe.Host, a.Probe.Port, a.Probe.Name), Runs: probes[a.Key()]}
+			if a.Probe.Kind == steps.ProbeCert {
+				st.Probe.Target, st.Probe.File = "the certificate file for "+a.Probe.Name, true
+			}
 		}
 		for _, e := range marks[a.Key()] {
 			m := ui.ExecMark{Status: e.Status, Note: e.Note, Output: e.Output, By: e.By, At: e.At.UTC().Format("2006-01-02 15:04 UTC")}

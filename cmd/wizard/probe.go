@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/catalog"
 	"github.com/secex/wizard/steps/projectfile"
 	"github.com/secex/wizard/web"
@@ -207,6 +208,7 @@ func runPlanProbes(ctx context.Context, args []string, stdout, stderr io.Writer)
 	server := fs.String("server", "", "the server's NetBIOS `name`, as the plan's steps name it")
 	caFile := fs.String("ca", "", "PEM `file` of the project's CA certificate (default: the system's roots)")
 	asJSON := fs.Bool("json", false, "print the reports as a JSON array")
+	certFile := fs.String("cert", "", "certificate `file` (PEM or DER) for the plan's certificate checks of that server")
 	connect := fs.Duration("connect", 5*time.Second, "timeout for each connection")
 	whole := fs.Duration("timeout", 30*time.Second, "timeout for each probe")
 	if err := fs.Parse(args); err != nil {
@@ -246,6 +248,12 @@ func runPlanProbes(ctx context.Context, args []string, stdout, stderr io.Writer)
 			roots.AddCert(c)
 		}
 	}
+	var cert []byte
+	if *certFile != "" {
+		if cert, err = os.ReadFile(*certFile); err != nil {
+			return usageError{err}
+		}
+	}
 	var from, until time.Time
 	if p.Ticket != nil {
 		from, until, _ = p.Ticket.Window()
@@ -257,7 +265,12 @@ func runPlanProbes(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if a.Probe == nil || !strings.EqualFold(a.Target, *server) {
 			continue
 		}
-		r := n.Run(ctx, *a.Probe, roots, from, until)
+		var r probe.Report
+		if a.Probe.Kind == steps.ProbeCert {
+			r = probe.CheckFile(*a.Probe, cert, roots, from, until, time.Now())
+		} else {
+			r = n.Run(ctx, *a.Probe, roots, from, until)
+		}
 		r.Target = a.Key() + " " + r.Target
 		reports = append(reports, r)
 	}

@@ -64,7 +64,10 @@ func actions(c Config) []steps.Action {
 			"Request a server certificate with the common name " + cn + " from " + issuer + ". Make the request on a computer that can export the private key afterwards (for example with the IIS Server Certificate wizard).",
 			"Once it is issued, export the certificate with its private key to a .pfx file protected by a password. Carry the file to " + isa + " yourself; never put it in the change bundle or send the password with it.",
 		},
-		Expect:  "A .pfx file for " + cn + " and its password, kept apart.",
+		Expect: "A .pfx file for " + cn + " and its password, kept apart.",
+		// The certificate alone (exported without its key) can be
+		// checked as a file before it is imported.
+		Probe:   &steps.Probe{Kind: steps.ProbeCert, Name: cn},
 		Verify:  "Opening the .pfx on a workstation shows the common name " + cn + ", a validity period that covers the next year, and the issuer's full chain.",
 		Backout: "Nothing to undo; revoke the certificate with its issuer if it is lost.",
 	})

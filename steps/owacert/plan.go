@@ -96,6 +96,9 @@ func actions(c Config) []steps.Action {
 			Title:  "Give " + name + " a certificate issued to " + fqdn,
 			Expect: "On the Directory Security tab of " + siteName(fe) + ", View Certificate shows a certificate issued to " + fqdn + " by " + caName + ".",
 			Verify: "On " + isa + ", https://" + fqdn + "/exchange opens the logon prompt without a certificate warning: the name matches and " + isa + " trusts the chain.",
+			// The issued certificate can be checked as a file before it
+			// is assigned to the site.
+			Probe: &steps.Probe{Kind: steps.ProbeCert, Name: fqdn},
 		}
 		ou := ""
 		if c.OrgUnit != "" {

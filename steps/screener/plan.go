@@ -118,13 +118,20 @@ func actions(c config) []steps.Action {
 		})
 	}
 	test := []string{smtprelay.OutsideUnknown}
+	var probe *steps.Probe
 	if c.outside != "" {
 		test = smtprelay.TelnetSteps(smtprelay.OutsideFrom, c.outside, smtprelay.RelayProbes(c.domain, false))
+		// The wizard's own test of the same path: the open-relay attempt,
+		// and where the filter keeps ISA Server's command limits, a HELO
+		// longer than any of them.
+		probe = &steps.Probe{Kind: steps.ProbeSMTP, Host: c.outside, Port: 25, Name: c.outside,
+			OutsideFrom: "probe@example.net", OutsideTo: "probe@example.org", LongHELORefused: c.commandLimits}
 	}
 	as = append(as, steps.Action{
 		ID: "verify-outside", Phase: steps.PhaseSMTP, Target: isa,
 		Title:   "Test the filtered SMTP path from outside",
 		Do:      test,
+		Probe:   probe,
 		Expect:  c.outsidePath() + ": the outside recipient is refused with 550 5.7.1 and the postmaster of " + string(c.domain) + " is accepted with 250.",
 		Verify:  "A normal message from an outside mailbox to a user arrives within a few minutes.",
 		Backout: "Nothing to undo: the conversation ends before DATA.",

@@ -175,6 +175,16 @@ func TestPlan(t *testing.T) {
 	if !slices.Equal(ids, want) {
 		t.Errorf("actions = %q, want %q", ids, want)
 	}
+	// The outside test's probe sends an over-long HELO only where the
+	// filter keeps ISA Server's command limits.
+	for _, limits := range []string{"yes", "no"} {
+		in := steptest.WithChanges(t, reference, map[string]steps.Answers{ID: {QCommandLimits: limits}}, nil)
+		as := Step.Plan(in)
+		p := as[len(as)-1].Probe
+		if p == nil || p.Kind != steps.ProbeSMTP || p.Host != "mx.contoso.com" || p.Port != 25 || p.LongHELORefused != (limits == "yes") || p.OutsideTo == "" {
+			t.Errorf("command limits %s: probe %+v", limits, p)
+		}
+	}
 }
 
 func TestNoAnswersNoFiles(t *testing.T) {

@@ -109,12 +109,15 @@ func actions(in steps.Input, c config) []steps.Action {
 		name := string(s.Name)
 		h := TestHost{Server: s, Domain: in.Topology.Facts.PublicDomain, ConnectAll: c.connectAll, Connect: c.connect, Relay: c.relay}
 		as = append(as, steps.Action{
-			ID:      "verify-" + strings.ToLower(name),
-			Phase:   steps.PhaseSMTP,
-			Target:  name,
-			Title:   "Check that " + name + " relays for nobody it should not",
-			Do:      append([]string{wait}, insideSteps(in.Topology, h)...),
-			Script:  ExchangeVerifyName,
+			ID:     "verify-" + strings.ToLower(name),
+			Phase:  steps.PhaseSMTP,
+			Target: name,
+			Title:  "Check that " + name + " relays for nobody it should not",
+			Do:     append([]string{wait}, insideSteps(in.Topology, h)...),
+			Script: ExchangeVerifyName,
+			// The wizard's own relay attempt, from the computer it runs
+			// on, which must be on no relay list for the test to count.
+			Probe:   &steps.Probe{Kind: steps.ProbeSMTP, Host: s.Addrs[0].String(), Port: 25, Name: string(s.FQDN), OutsideFrom: probeFrom, OutsideTo: probeTo},
 			Expect:  ExchangeVerifyName + " ends with All checks passed, and the outside address is refused with 550 5.7.1 at RCPT TO. " + ExchangeTestSheetName + " has every test of this server with boxes to tick.",
 			Verify:  "Send mail from a mailbox on " + name + " to an outside address and back: both arrive, so mail flow still works.",
 			Backout: "Nothing to undo: the checks only read and the telnet session sends nothing.",
@@ -138,6 +141,10 @@ func actions(in steps.Input, c config) []steps.Action {
 			Backout: "Run " + p.BackoutName() + " to restore the lists saved before the gateway's change.",
 		})
 	}
+	var outsideProbe *steps.Probe
+	if host := OutsideHost(in); host != "" {
+		outsideProbe = &steps.Probe{Kind: steps.ProbeSMTP, Host: host, Port: 25, Name: host, OutsideFrom: probeFrom, OutsideTo: probeTo}
+	}
 	as = append(as, steps.Action{
 		ID:      "outside-relay-test",
 		Phase:   steps.PhaseSMTP,
@@ -145,6 +152,7 @@ func actions(in steps.Input, c config) []steps.Action {
 		Title:   "Relay test from outside, through ISA Server and the MX record",
 		Do:      OutsideSteps(in),
 		Script:  outsideSheet,
+		Probe:   outsideProbe,
 		Expect:  "The outside recipient is refused with 550 5.7.1 at RCPT TO, and the postmaster of " + string(in.Topology.Facts.PublicDomain) + " is accepted with 250.",
 		Verify:  "Repeat the test after every change to an SMTP server, and at least once a month; an open relay test service on the Internet gives a second opinion.",
 		Backout: "Nothing to undo: the conversation ends before DATA, so no message is sent.",

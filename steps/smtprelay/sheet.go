@@ -179,6 +179,14 @@ func OutsideSteps(in steps.Input) []string {
 // known.
 const OutsideUnknown = "This test cannot be written out yet: the organisation's description names no MX host, and no ISA Server publishing of SMTP says which address senders reach. Enter the MX host on the page that describes the organisation and make the runbook again; until then, count this test as failed."
 
+// The sender and recipient of the wizard's own open-relay attempts: both
+// outside the organisation, in domains reserved for examples that
+// receive no mail, and the attempt ends before DATA.
+const (
+	probeFrom = "probe@example.net"
+	probeTo   = "probe@example.org"
+)
+
 // OutsideFrom is where the outside-in test is typed from.
 const OutsideFrom = "Use a computer on the Internet, outside the organisation and outside every relay list (a home connection will do; if the connection times out, the provider may block port 25, so try another)."
 

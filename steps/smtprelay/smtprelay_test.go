@@ -209,6 +209,20 @@ func TestPlan(t *testing.T) {
 	if !slices.Equal(ids, want) {
 		t.Errorf("actions = %q, want %q", ids, want)
 	}
+	// The wizard can run the relay attempts itself: on each Exchange
+	// server's own address, and through the MX host from outside.
+	for _, a := range as {
+		switch a.ID {
+		case "verify-exbe01":
+			if p := a.Probe; p == nil || p.Kind != steps.ProbeSMTP || p.Host != in.Topology.Servers[slices.IndexFunc(in.Topology.Servers, func(s steps.Server) bool { return s.Name == "EXBE01" })].Addrs[0].String() || p.Port != 25 || p.OutsideFrom == "" || p.OutsideTo == "" {
+				t.Errorf("verify-exbe01 probe: %+v", a.Probe)
+			}
+		case "outside-relay-test":
+			if p := a.Probe; p == nil || p.Host != "mx.contoso.com" || p.OutsideTo == "" {
+				t.Errorf("outside-relay-test probe: %+v", a.Probe)
+			}
+		}
+	}
 	last := as[len(as)-1]
 	if last.Target != "SMTPGW01" || last.Script != "gateway-relay-test.txt" || !strings.Contains(strings.Join(last.Do, "\n"), "telnet mx.contoso.com 25") {
 		t.Errorf("the outside test is not filed under the gateway with its sheet: %+v", last)

@@ -32,6 +32,31 @@ func (n Network) Run(ctx context.Context, p steps.Probe, roots *x509.CertPool, f
 			OutsideFrom: p.OutsideFrom, OutsideTo: p.OutsideTo, LongHELORefused: p.LongHELORefused})
 	}
 	r := Report{Target: addr, StartedAt: n.now().UTC()}
+	if p.Kind == steps.ProbeCert {
+		r.Target = "certificate file for " + p.Name
+		r.fail("cert.file", "a certificate file", "none given", "This check reads the certificate file; give it with the check")
+		return r
+	}
 	r.fail("probe", "a TLS or SMTP probe", string(p.Kind), fmt.Sprintf("The plan names a kind of probe (%q) this version cannot run", p.Kind))
+	return r
+}
+
+// CheckFile runs a certificate probe of the plan on file, the
+// certificate the team gives (PEM or DER, possibly followed by its
+// chain): the names, the change window, key, signature, EKU and chain to
+// roots (nil for the system's roots). Without a file the check is
+// skipped, saying how to give one.
+func CheckFile(p steps.Probe, file []byte, roots *x509.CertPool, from, until, now time.Time) Report {
+	if len(file) == 0 {
+		r := Report{Target: "certificate file for " + p.Name, StartedAt: now.UTC()}
+		r.skip("cert.file", "the issued certificate for "+p.Name, "No certificate file was given; give the issued certificate (on the command line with -cert FILE) to check it")
+		return r
+	}
+	plan := CertPlan{Roots: roots, From: from, Until: until}
+	if p.Name != "" {
+		plan.Names = []string{p.Name}
+	}
+	r := CheckCertificate(file, nil, nil, plan, now)
+	r.Target = "certificate file for " + p.Name
 	return r
 }
