@@ -37,8 +37,9 @@ func crashRounds(t *testing.T) int {
 
 // crashServer is a wizard process the test kills with SIGKILL.
 type crashServer struct {
-	cmd  *exec.Cmd
-	base string
+	cmd    *exec.Cmd
+	base   string
+	stderr *lockedBuffer // the server's log
 }
 
 func startCrashServer(t *testing.T, data string) (*crashServer, string, time.Duration) {
@@ -49,11 +50,11 @@ func startCrashServer(t *testing.T, data string) (*crashServer, string, time.Dur
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = io.Discard
+	s := &crashServer{cmd: cmd, stderr: new(lockedBuffer)}
+	cmd.Stderr = s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &crashServer{cmd: cmd}
 	setup := ""
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
