@@ -24,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .NOTPARALLEL:
 
-.PHONY: test deps chromium poppler probe-servers npm-deps check-generated fmt vet staticcheck go-test run bench generate crashtest govulncheck
+.PHONY: test deps chromium poppler probe-servers npm-deps check-generated fmt vet staticcheck go-test run bench generate crashtest fuzz govulncheck
 
 test: deps check-generated fmt vet staticcheck go-test
 
@@ -160,6 +160,24 @@ govulncheck:
 CRASH_ROUNDS ?= 200
 crashtest:
 	CRASH_ROUNDS=$(CRASH_ROUNDS) $(GO) test -count=1 -timeout 30m -run TestCrashLosesNoAcknowledgedSave -v ./e2e
+
+# Every Fuzz* target of the repository, FUZZTIME each, one after another
+# (make test runs only their seed corpora, as ordinary tests). A failure
+# stops the run; go test saves the input that failed under the package's
+# testdata/fuzz, where it becomes a seed that make test runs from then on.
+FUZZTIME ?= 30s
+fuzz:
+	@targets=$$($(GO) test -list '^Fuzz' ./... | \
+		awk '/^Fuzz/ { names[++n] = $$1 } /^ok / { for (i = 1; i <= n; i++) print $$2, names[i]; n = 0 }'); \
+	total=$$(printf '%s\n' "$$targets" | grep -c .); \
+	echo "fuzz: $$total targets, $(FUZZTIME) each"; \
+	i=0; \
+	while read -r pkg name; do \
+		i=$$((i + 1)); \
+		echo "fuzz [$$i/$$total] $$pkg $$name"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg"; \
+	done <<< "$$targets"; \
+	echo "fuzz: all $$total targets ran $(FUZZTIME) with no failure"
 
 go-test:
 	CI=$${CI:-} $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...

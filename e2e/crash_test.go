@@ -8,12 +8,9 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,12 +35,11 @@ func crashRounds(t *testing.T) int {
 	return 5
 }
 
-var csrfTokenRE = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
-
 // crashServer is a wizard process the test kills with SIGKILL.
 type crashServer struct {
-	cmd  *exec.Cmd
-	base string
+	cmd    *exec.Cmd
+	base   string
+	stderr *lockedBuffer // the server's log
 }
 
 func startCrashServer(t *testing.T, data string) (*crashServer, string, time.Duration) {
@@ -54,11 +50,11 @@ func startCrashServer(t *testing.T, data string) (*crashServer, string, time.Dur
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = io.Discard
+	s := &crashServer{cmd: cmd, stderr: new(lockedBuffer)}
+	cmd.Stderr = s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &crashServer{cmd: cmd}
 	setup := ""
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
@@ -95,48 +91,42 @@ func (s *crashServer) kill() {
 	s.cmd.Wait()
 }
 
-// crashClient is a signed-in member saving servers over HTTP.
-type crashClient struct {
-	hc   *http.Client
-	base string
+// crashTally is what the clients of one crash test had acknowledged: a
+// 303 after the POST. A save the server made but whose answer the kill cut
+// off is not acknowledged; it may or may not be there, and either is right.
+type crashTally struct {
+	mu       sync.Mutex
+	next     int      // the last server number handed out
+	servers  []string // acknowledged server names
+	answer   int      // the highest acknowledged number of Outlook users; 0 for none
+	answers  int      // acknowledged answer saves
+	signoffs int      // acknowledged sign-offs
+	refused  []string // answers neither 303 nor a cut connection, at most a few
 }
 
-func (c *crashClient) form(path string) (string, error) {
-	resp, err := c.hc.Get(c.base + path)
-	if err != nil {
-		return "", err
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := csrfTokenRE.FindStringSubmatch(string(b))
-	if m == nil {
-		return "", fmt.Errorf("no CSRF token on %s (%d)", path, resp.StatusCode)
-	}
-	return m[1], nil
+func (c *crashTally) number() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.next++
+	return c.next
 }
 
-// post sends a form; a redirect to the sign-in page is not an
-// acknowledgement, so it is answered as 401.
-func (c *crashClient) post(path string, v url.Values) (int, error) {
-	req, _ := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(v.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", c.base)
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return 0, err
+// refuse notes an answer that is neither an acknowledgement nor a
+// connection the kill cut: a 5xx, or a form refused, is a defect.
+func (c *crashTally) refuse(what string, r reply) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.refused) < 5 {
+		c.refused = append(c.refused, fmt.Sprintf("%s: %d %s", what, r.status, shorten(r.body, 300)))
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if strings.HasPrefix(resp.Header.Get("Location"), "/login") {
-		return http.StatusUnauthorized, nil
-	}
-	return resp.StatusCode, nil
 }
 
 // TestCrashLosesNoAcknowledgedSave kills a real wizard process with
-// SIGKILL at random moments while members add servers over HTTP. After
-// every kill the database passes PRAGMA integrity_check and every save the
-// server acknowledged (a 303 after the POST) is there when it restarts.
+// SIGKILL at random moments while members save over HTTP: two add servers
+// to one project, one saves an answer in another, and an approver signs
+// off a third. After every kill the database passes PRAGMA
+// integrity_check and every save the server acknowledged (a 303 after the
+// POST) is in it; then the server starts again on the same data.
 func TestCrashLosesNoAcknowledgedSave(t *testing.T) {
 	if wizardBin == "" {
 		t.Fatalf("the wizard binary was not built:\n%v", buildErr)
@@ -145,95 +135,185 @@ func TestCrashLosesNoAcknowledgedSave(t *testing.T) {
 	data := t.TempDir()
 	srv, setup, _ := startCrashServer(t, data)
 	defer func() { srv.kill() }()
-	jar, _ := cookiejar.New(nil)
-	c := &crashClient{hc: &http.Client{Jar: jar, Timeout: 5 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, base: srv.base}
-	u, _ := url.Parse(setup)
-	tok, err := c.form(u.RequestURI())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pw := "crash test pass phrase"
-	if st, err := c.post("/setup", url.Values{"csrf_token": {tok}, "token": {u.Query().Get("token")}, "username": {"ann"}, "password": {pw}, "confirm": {pw}}); err != nil || st != http.StatusSeeOther {
-		t.Fatalf("setup: %d %v", st, err)
-	}
-	tok, _ = c.form("/")
-	if st, err := c.post("/projects", url.Values{"csrf_token": {tok}, "name": {"Crash"}}); err != nil || st != http.StatusSeeOther {
-		t.Fatalf("create project: %d %v", st, err)
-	}
+	tm := setUpTeam(t, srv.base, setup)
+	answersID, signoffID := projectID(tm.answers), projectID(tm.signoff)
 
-	var acked []string
+	var tally crashTally
 	var restarts []time.Duration
-	integrity := 0
-	n := 0
+	integrity, lost := 0, 0
 	for round := 0; round < rounds; round++ {
-		c.base = srv.base
-		var mu sync.Mutex
+		tm.moveTo(srv.base)
 		stop := make(chan struct{})
+		stopped := func() bool {
+			select {
+			case <-stop:
+				return true
+			default:
+				return false
+			}
+		}
 		var wg sync.WaitGroup
-		for w := 0; w < 2; w++ {
+		worker := func(save func() bool) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					tok, err := c.form("/p/1/servers")
-					if err != nil {
-						return
-					}
-					mu.Lock()
-					n++
-					name := fmt.Sprintf("S%05d", n)
-					mu.Unlock()
-					st, err := c.post("/p/1/servers", url.Values{"csrf_token": {tok}, "name": {name},
-						"fqdn": {strings.ToLower(name) + ".corp.example.com"}, "addrs": {fmt.Sprintf("10.%d.%d.%d", 1+n/62500, (n/250)%250, 1+n%250)},
-						"os": {"win2000"}, "roles": {"exchange-be"}})
-					if err == nil && st == http.StatusSeeOther {
-						mu.Lock()
-						acked = append(acked, name)
-						mu.Unlock()
-					}
+				for !stopped() && save() {
 				}
 			}()
 		}
-		time.Sleep(time.Duration(20+rand.IntN(300)) * time.Millisecond)
+		addServer := func() bool {
+			name, r, err := tm.ann.addServer(tm.servers, tally.number())
+			switch {
+			case err != nil:
+				return false
+			case r.status == http.StatusSeeOther:
+				tally.mu.Lock()
+				tally.servers = append(tally.servers, name)
+				tally.mu.Unlock()
+			default:
+				tally.refuse("add server "+name, r)
+			}
+			return true
+		}
+		worker(addServer)
+		worker(addServer)
+		worker(func() bool {
+			value := 1000 + tally.number()
+			r, err := tm.ann.saveAnswer(tm.answers, answerStep, answerQuestion, strconv.Itoa(value))
+			switch {
+			case err != nil:
+				return false
+			case r.status == http.StatusSeeOther:
+				tally.mu.Lock()
+				tally.answers++
+				tally.answer = max(tally.answer, value)
+				tally.mu.Unlock()
+			default:
+				tally.refuse("save answer", r)
+			}
+			return true
+		})
+		worker(func() bool {
+			r, err := tm.bob.signOff(tm.signoff)
+			switch {
+			case err != nil:
+				return false
+			case r.status == http.StatusSeeOther:
+				tally.mu.Lock()
+				tally.signoffs++
+				tally.mu.Unlock()
+			default:
+				tally.refuse("sign off", r)
+			}
+			return true
+		})
+		time.Sleep(time.Duration(50+rand.IntN(550)) * time.Millisecond)
 		srv.kill()
 		close(stop)
 		wg.Wait()
 
-		if msg := integrityCheck(filepath.Join(data, "wizard.db")); msg != "ok" {
+		db := filepath.Join(data, "wizard.db")
+		if msg := integrityCheck(db); msg != "ok" {
 			integrity++
 			t.Errorf("round %d: integrity_check: %s", round, msg)
 		}
+		missing, err := missingSaves(db, &tally, projectID(tm.servers), answersID, signoffID)
+		if err != nil {
+			t.Fatalf("round %d: reading the database: %v", round, err)
+		}
+		for i, m := range missing {
+			if lost+i < 5 {
+				t.Errorf("round %d: %s", round, m)
+			}
+		}
+		lost += len(missing)
 		var took time.Duration
 		srv, _, took = startCrashServer(t, data)
 		restarts = append(restarts, took)
 	}
-	c.base = srv.base
-	resp, err := c.hc.Get(c.base + "/p/1/servers")
+
+	// The restarted server serves what was saved.
+	tm.moveTo(srv.base)
+	_, page, err := tm.ann.page(tm.servers + "/servers")
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	lost := 0
-	for _, name := range acked {
-		if !strings.Contains(string(page), name) {
-			lost++
-			if lost <= 5 {
-				t.Errorf("the acknowledged save of server %s is lost", name)
-			}
+	for _, name := range tally.servers {
+		if !strings.Contains(page, name) {
+			t.Errorf("the servers page after the last restart lacks the acknowledged server %s", name)
+			break
 		}
 	}
-	slices.Sort(restarts)
-	t.Logf("crash test: %d rounds, %d saves acknowledged, %d lost, %d integrity failures; restart to serving: median %v, slowest %v",
-		rounds, len(acked), lost, integrity, restarts[len(restarts)/2].Round(time.Millisecond), restarts[len(restarts)-1].Round(time.Millisecond))
-	if len(acked) == 0 {
-		t.Error("no save was acknowledged in any round; the test proved nothing")
+	for _, r := range tally.refused {
+		t.Errorf("a save was refused, not acknowledged nor cut off: %s", r)
 	}
+	slices.Sort(restarts)
+	t.Logf("crash test: %d rounds; acknowledged %d server saves, %d answer saves, %d sign-offs; %d lost, %d integrity failures; restart to serving: median %v, slowest %v",
+		rounds, len(tally.servers), tally.answers, tally.signoffs, lost, integrity,
+		restarts[len(restarts)/2].Round(time.Millisecond), restarts[len(restarts)-1].Round(time.Millisecond))
+	if len(tally.servers) == 0 || tally.answers == 0 {
+		t.Error("no server or no answer save was acknowledged in any round; the test proved nothing")
+	}
+	if tally.signoffs == 0 && rounds >= 5 {
+		t.Error("no sign-off was acknowledged in any round; the test proved nothing about them")
+	}
+}
+
+// missingSaves reads the database a killed server left and describes every
+// acknowledged save that is not in it: a server by name, the answer (its
+// value may be a later one the kill cut the acknowledgement of, never an
+// earlier one), and the number of sign-offs.
+func missingSaves(path string, c *crashTally, serversID, answersID, signoffID int64) ([]string, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	ctx := context.Background()
+	have := map[string]bool{}
+	rows, err := db.QueryContext(ctx, `SELECT name FROM servers WHERE project_id = ?`, serversID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		have[name] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var missing []string
+	for _, name := range c.servers {
+		if !have[name] {
+			missing = append(missing, "the acknowledged save of server "+name+" is lost")
+		}
+	}
+	if c.answer > 0 {
+		var value string
+		err := db.QueryRowContext(ctx, `SELECT value FROM answers WHERE project_id = ? AND step = ? AND question = ?`,
+			answersID, answerStep, answerQuestion).Scan(&value)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := strconv.Atoi(value); n < c.answer {
+			missing = append(missing, fmt.Sprintf("the answer is %s, older than the acknowledged %d", value, c.answer))
+		}
+	}
+	var signoffs int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM signoffs WHERE project_id = ?`, signoffID).Scan(&signoffs); err != nil {
+		return nil, err
+	}
+	if signoffs < c.signoffs {
+		missing = append(missing, fmt.Sprintf("%d sign-offs stored, %d acknowledged", signoffs, c.signoffs))
+	}
+	return missing, nil
 }
 
 // integrityCheck runs PRAGMA integrity_check on the database file left by
