@@ -26,6 +26,10 @@ type Step struct {
 	Notes     []string // points the runbook must carry (limits of the protection, legal notes)
 	Requires  []string // IDs of steps that must be completed first
 
+	// Platform is the platform the procedure plans for; a project shows
+	// and produces only its own platform's procedures.
+	Platform Platform
+
 	// Applies reports whether the procedure concerns this organisation, and
 	// if not, why; nil means it always applies.
 	Applies func(Topology) (bool, string)
@@ -297,6 +301,9 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 	var out Output
 	var ready []*Step
 	for _, s := range catalog {
+		if s.Platform != in.Topology.Facts.Platform {
+			continue
+		}
 		if s.Applies != nil {
 			if ok, _ := s.Applies(in.Topology); !ok {
 				continue
