@@ -192,10 +192,30 @@ const (
 	PhaseIPSec
 	PhaseSMTP
 	PhaseClients
+
+	// The current platform's phases; Rank places each beside the guide's
+	// phase it stands for.
+	PhaseCertificates
+	PhasePublishing
+	PhaseTransport
 )
 
 func (p Phase) String() string {
-	return [...]string{"", "Prerequisites", "Front-end certificates", "ISA Server publishing", "IPSec", "SMTP", "Clients"}[p]
+	return [...]string{"", "Prerequisites", "Front-end certificates", "ISA Server publishing", "IPSec", "SMTP", "Clients",
+		"Certificates", "Publishing", "Server-to-server protection"}[p]
+}
+
+// Rank is the phase's place in the order of work.
+func (p Phase) Rank() int {
+	switch p {
+	case PhaseCertificates:
+		return int(PhaseFrontEndCert)
+	case PhasePublishing:
+		return int(PhaseISA)
+	case PhaseTransport:
+		return int(PhaseIPSec)
+	}
+	return int(p)
 }
 
 // TargetClients is the plan target for the Outlook client population, which
@@ -377,7 +397,7 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 			out.Corrections = append(out.Corrections, c)
 		}
 	}
-	slices.SortStableFunc(out.Actions, func(a, b Action) int { return int(a.Phase) - int(b.Phase) })
+	slices.SortStableFunc(out.Actions, func(a, b Action) int { return a.Phase.Rank() - b.Phase.Rank() })
 	seen := map[string]bool{}
 	for _, a := range out.Actions {
 		if seen[a.Key()] {

@@ -452,9 +452,10 @@ func parseAddrList(s string, required bool) ([]netip.Addr, error) {
 
 // ParseServerList reads a pasted inventory, one server a line:
 //
-//	NAME FQDN ADDRESS[,ADDRESS] OS ROLE[,ROLE]
+//	NAME FQDN ADDRESS[,ADDRESS] OS ROLE[,ROLE] [EXCHANGE]
 //
-// Blank lines and lines starting with # are ignored. Every bad line is
+// EXCHANGE is the Exchange product and update of a current-platform
+// Mailbox or Edge Transport server, as in 2019-CU14 or SE-RTM. Blank lines and lines starting with # are ignored. Every bad line is
 // reported with its number; role facts keep their defaults and are edited
 // per server afterwards.
 func ParseServerList(text string, t Topology) ([]Server, Problems) {
@@ -467,12 +468,20 @@ func ParseServerList(text string, t Topology) ([]Server, Problems) {
 		}
 		n := i + 1
 		f := strings.Fields(line)
-		if len(f) != 5 {
+		current := t.Facts.Platform == PlatformCurrent
+		switch {
+		case current && len(f) != 5 && len(f) != 6:
+			ps.Add("list", fmt.Sprintf("Line %d: expected 5 or 6 parts (name, FQDN, addresses, OS, roles, and for an Exchange server its product and update such as 2019-CU14 or SE-RTM) separated by spaces, found %d", n, len(f)))
+			continue
+		case !current && len(f) != 5:
 			ps.Add("list", fmt.Sprintf("Line %d: expected 5 parts (name, FQDN, addresses, OS, roles) separated by spaces, found %d", n, len(f)))
 			continue
 		}
 		form := ServerForm{Name: f[0], FQDN: f[1], Addrs: f[2], OS: f[3], Roles: strings.Split(f[4], ","),
-			ISAServicePack: "1"}
+			ISAServicePack: "1", Platform: t.Facts.Platform}
+		if len(f) == 6 {
+			form.ExVersion, form.ExCU, _ = strings.Cut(f[5], "-")
+		}
 		s, sp := form.Parse()
 		// A pasted line has no room for an ISA Server's external addresses;
 		// they are entered on the server's page, and the OWA and SMTP
@@ -484,7 +493,7 @@ func ParseServerList(text string, t Topology) ([]Server, Problems) {
 		if len(sp) > 0 {
 			continue
 		}
-		all := Topology{Servers: append(slices.Clone(t.Servers), out...)}
+		all := Topology{Facts: t.Facts, Servers: append(slices.Clone(t.Servers), out...)}
 		if c := all.Conflicts(s, ""); len(c) > 0 {
 			for _, p := range c {
 				ps.Add("list", fmt.Sprintf("Line %d: %s", n, p.Message))
