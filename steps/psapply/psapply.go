@@ -136,12 +136,15 @@ type Setting struct {
 
 // Object is an object a procedure creates: New-<Noun> with Params makes it,
 // Get-<Noun> -Identity Identity finds it, Remove-<Noun> -Identity Identity
-// takes it away again. Then are commands run once it exists, each given
+// takes it away again (see IdentityParam). Then are commands run once it exists, each given
 // the object on the pipeline (such as Add-ADPermission). Checks are the
 // properties verify compares after it exists.
 type Object struct {
 	Noun     string
 	Identity string
+	// IdentityParam is the parameter Get- and Remove- take the identity
+	// in; "Identity" when empty (the NetSecurity cmdlets take -Name).
+	IdentityParam string
 	Params   []Param
 	Then     []Command
 	Checks   []Check
@@ -243,9 +246,14 @@ func read(st Setting) (string, error) {
 	return "(" + get + ")." + st.Property, nil
 }
 
-func (o Object) get() (string, error) {
-	return command("Get-"+o.Noun, Param{"Identity", Text(o.Identity)})
+func (o Object) idParam() Param {
+	if o.IdentityParam != "" {
+		return Param{o.IdentityParam, Text(o.Identity)}
+	}
+	return Param{"Identity", Text(o.Identity)}
 }
+
+func (o Object) get() (string, error) { return command("Get-"+o.Noun, o.idParam()) }
 
 // describe is the one-line description of a setting, for comments and
 // messages.
@@ -609,7 +617,7 @@ $before = Import-Clixml -LiteralPath $Capture
 	b.WriteString("}\r\n\r\n")
 	for i := len(s.Objects) - 1; i >= 0; i-- {
 		o := s.Objects[i]
-		rm, err := command("Remove-"+o.Noun, Param{"Identity", Text(o.Identity)})
+		rm, err := command("Remove-"+o.Noun, o.idParam())
 		if err != nil {
 			return "", err
 		}
