@@ -175,3 +175,13 @@ func OnPlatform(catalog []*Step, p Platform) []*Step {
 	}
 	return slices.Clip(out)
 }
+
+// Counterpart says what one procedure of the guide becomes on the current
+// platform: the procedures that stand for it there, and why it changed. A
+// procedure with no counterpart is retired, and Why says what takes its
+// place.
+type Counterpart struct {
+	Guide   string   // the guide's procedure ID
+	Current []string // the current platform's procedures that stand for it
+	Why     string
+}

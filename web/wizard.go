@@ -254,6 +254,7 @@ func (s *Server) taskList(w http.ResponseWriter, r *http.Request) error {
 	procs := ui.TaskGroup{Title: "Work through the guide"}
 	if ps.input.Topology.Facts.Platform == steps.PlatformCurrent {
 		procs.Title = "Work through the procedures for the current platform"
+		procs.Note = &ui.Link{Label: "What each procedure of the guide becomes on this platform", Href: pp + "/counterparts"}
 	}
 	anyComplete := false
 	for _, st := range steps.OnPlatform(s.catalog, ps.input.Topology.Facts.Platform) {

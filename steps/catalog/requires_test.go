@@ -9,6 +9,7 @@ import (
 	"github.com/secex/wizard/steps/isapublish"
 	"github.com/secex/wizard/steps/kms"
 	"github.com/secex/wizard/steps/owacert"
+	"github.com/secex/wizard/steps/outlooktls"
 	"github.com/secex/wizard/steps/owatopology"
 	"github.com/secex/wizard/steps/rpcencrypt"
 	"github.com/secex/wizard/steps/screener"
@@ -48,6 +49,9 @@ var guidePrerequisites = map[string][]string{
 	screener.ID:    {smtppublish.ID},
 	smtpgateway.ID: nil,
 	smtprelay.ID:   {smtpgateway.ID},
+
+	// The current platform's procedures.
+	outlooktls.ID: nil,
 }
 
 // TestRequiresFollowTheGuide checks each procedure's Requires against the

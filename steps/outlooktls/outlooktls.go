@@ -14,8 +14,8 @@ import (
 // ID is the procedure's stable identifier.
 const ID = "current-outlook-encryption"
 
-// Replaces is the guide's procedure this one stands for.
-const Replaces = "outlook-rpc-encryption"
+// Replaces lists the guide's procedures this one stands for.
+var Replaces = []string{"outlook-rpc-encryption"}
 
 // Question IDs.
 const (
@@ -35,7 +35,7 @@ var Step = &steps.Step{
 	Section:  "Current platform, for the guide's \u201cEncrypting the MAPI Connection from Outlook 2002 to Exchange Server\u201d",
 	Summary:  "Make Outlook connect with MAPI over HTTP inside TLS, and have every Mailbox server refuse an Outlook connection that is not encrypted.",
 	Rationale: []string{
-		"The guide's Outlook spoke RPC straight to the Exchange 2000 server, and encryption was a box in each profile that the server could not insist on. Exchange Server 2019 and SE take Outlook connections over HTTPS: MAPI over HTTP, or the older Outlook Anywhere (RPC over HTTP). TLS protects both on the wire.",
+		"The guide's Outlook spoke RPC straight to the server running Exchange 2000, and encryption was a box in each profile that the server could not insist on. Exchange Server 2019 and SE take Outlook connections over HTTPS: MAPI over HTTP, or the older Outlook Anywhere (RPC over HTTP). TLS protects both on the wire.",
 		"MAPI over HTTP is the protocol Microsoft develops further; with it turned on for the organisation, Outlook 2013 SP1 and later use it by themselves. The RPC Client Access setting EncryptionRequired makes each Mailbox server refuse a client that asks for an unencrypted RPC session, the switch the guide's platform did not have.",
 	},
 	Notes: []string{

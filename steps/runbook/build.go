@@ -130,7 +130,10 @@ func replaceName(text, name, with string) string {
 			break
 		}
 		end := i + len(name)
-		before := i == 0 || !inName(rest[i-1]) && rest[i-1] != '.'
+		// PowerShell's ".\name" runs name from the current folder: the
+		// name stands alone after it.
+		dotSlash := i >= 2 && rest[i-2:i] == `.\` && (i == 2 || !inName(rest[i-3]))
+		before := i == 0 || dotSlash || !inName(rest[i-1]) && rest[i-1] != '.'
 		after := end == len(rest) || !inName(rest[end]) && !(rest[end] == '.' && end+1 < len(rest) && inName(rest[end+1]))
 		b.WriteString(rest[:i])
 		if before && after {
