@@ -446,10 +446,19 @@ func plan(in steps.Input) []steps.Action {
 	return as
 }
 
+// files refuses, as generation does everywhere, any saved answer that no
+// longer parses with its question's parser, and answers that leave no
+// server to set.
 func files(in steps.Input) ([]steps.File, error) {
+	if _, bad := steps.Reparse(ID, pages, in); len(bad) > 0 {
+		return nil, errors.New(bad[0].Message)
+	}
 	c := load(in)
 	if len(c.bad) > 0 {
 		return nil, errors.New(c.bad[0].Message)
+	}
+	if len(c.targets) == 0 {
+		return nil, errors.New("no server to set the anti-spam agents on")
 	}
 	var out []steps.File
 	for _, s := range c.targets {

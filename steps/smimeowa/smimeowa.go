@@ -6,6 +6,7 @@
 package smimeowa
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -336,7 +337,12 @@ func plan(in steps.Input) []steps.Action {
 	return as
 }
 
+// files refuses, as generation does everywhere, any saved answer that no
+// longer parses with its question's parser.
 func files(in steps.Input) ([]steps.File, error) {
+	if _, bad := steps.Reparse(ID, pages, in); len(bad) > 0 {
+		return nil, errors.New(bad[0].Message)
+	}
 	c := load(in)
 	if !c.found {
 		return nil, nil

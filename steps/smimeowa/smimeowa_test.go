@@ -1,6 +1,7 @@
 package smimeowa
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"testing"
@@ -167,4 +168,23 @@ func TestAppliesOnlyWithMailboxServers(t *testing.T) {
 	if Step.Platform != steps.PlatformCurrent || !slices.Equal(Replaces, []string{"smime"}) {
 		t.Error("not the current platform's counterpart of smime")
 	}
+}
+
+// A hostile answer is refused, or gives exactly the files of what its
+// question parses it to.
+func TestHostileAnswers(t *testing.T) {
+	steptest.CheckHostileAnswersAsParsed(t, Step, steptest.Load(t, reference).Input(), withoutBOM)
+}
+
+// withoutBOM checks f as plain ASCII with CRLF after the UTF-8 byte order
+// mark every PowerShell file starts with (so that Windows PowerShell 5.1
+// reads it as UTF-8).
+func withoutBOM(tb testing.TB, f steps.File) {
+	tb.Helper()
+	body, ok := bytes.CutPrefix(f.Body, []byte("\xEF\xBB\xBF"))
+	if !ok {
+		tb.Errorf("%s/%s: no byte order mark", f.Target, f.Name)
+	}
+	f.Body = body
+	steptest.CheckPlainFile(tb, f)
 }
