@@ -145,11 +145,11 @@ type Object struct {
 	// IdentityParam is the parameter Get- and Remove- take the identity
 	// in; "Identity" when empty (the NetSecurity cmdlets take -Name).
 	IdentityParam string
-	Params   []Param
-	Then     []Command
-	Checks   []Check
-	What     string
-	Refs     []string
+	Params        []Param
+	Then          []Command
+	Checks        []Check
+	What          string
+	Refs          []string
 }
 
 // Command is one command run on an object.
