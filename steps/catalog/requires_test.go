@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/secex/wizard/steps/antispam"
+	"github.com/secex/wizard/steps/exchangecert"
 	"github.com/secex/wizard/steps/ipsec"
 	"github.com/secex/wizard/steps/isalistener"
 	"github.com/secex/wizard/steps/isapublish"
@@ -14,6 +16,7 @@ import (
 	"github.com/secex/wizard/steps/rpcencrypt"
 	"github.com/secex/wizard/steps/screener"
 	"github.com/secex/wizard/steps/smime"
+	"github.com/secex/wizard/steps/smimeowa"
 	"github.com/secex/wizard/steps/smtpgateway"
 	"github.com/secex/wizard/steps/smtppublish"
 	"github.com/secex/wizard/steps/smtprelay"
@@ -51,7 +54,10 @@ var guidePrerequisites = map[string][]string{
 	smtprelay.ID:   {smtpgateway.ID},
 
 	// The current platform's procedures.
-	outlooktls.ID: nil,
+	outlooktls.ID:   nil,
+	smimeowa.ID:     nil,
+	exchangecert.ID: nil,
+	antispam.ID:     nil,
 }
 
 // TestRequiresFollowTheGuide checks each procedure's Requires against the

@@ -40,8 +40,8 @@ func TestGolden(t *testing.T) {
 			if fs := Step.Check(in); slices.ContainsFunc(fs, func(f steps.Finding) bool { return f.Severity == steps.Error }) {
 				t.Fatalf("scenario has errors: %+v", fs)
 			}
-			if Step.Files != nil {
-				t.Error("the procedure writes files; check them here")
+			if fs, err := Step.Files(in); err != nil || len(fs) > 0 {
+				t.Errorf("the procedure writes files (%d, %v); check them here", len(fs), err)
 			}
 			files := commandFiles(t, in)
 			currenttest.CheckScripts(t, in.Topology, files)
