@@ -77,6 +77,7 @@ var Step = &steps.Step{
 		"RemoteIPRanges is only as good as the network: anyone who can use a listed address can relay. List single addresses where possible, and keep the relay clients' network filtered.",
 		"Mail relayed anonymously carries no sender authentication: Exchange accepts whatever sender address the device gives. Use the authenticated way wherever the client supports it.",
 		"The dedicated address must be configured on the server's network adapter first; this procedure does not add it.",
+		"Authenticated relay starts TLS with a certificate enabled for SMTP on the server; devices that check it need its name (the connector's FQDN, the server's name by default) to match the name they connect to.",
 	},
 	Applies: applies,
 	Pages:   pages,
