@@ -5,7 +5,9 @@ import (
 	"testing"
 
 	"github.com/secex/wizard/steps/antispam"
+	"github.com/secex/wizard/steps/edgetransport"
 	"github.com/secex/wizard/steps/exchangecert"
+	"github.com/secex/wizard/steps/extendedprotection"
 	"github.com/secex/wizard/steps/ipsec"
 	"github.com/secex/wizard/steps/isalistener"
 	"github.com/secex/wizard/steps/isapublish"
@@ -13,6 +15,7 @@ import (
 	"github.com/secex/wizard/steps/outlooktls"
 	"github.com/secex/wizard/steps/owacert"
 	"github.com/secex/wizard/steps/owatopology"
+	"github.com/secex/wizard/steps/relayconnector"
 	"github.com/secex/wizard/steps/rpcencrypt"
 	"github.com/secex/wizard/steps/screener"
 	"github.com/secex/wizard/steps/smime"
@@ -58,6 +61,10 @@ var guidePrerequisites = map[string][]string{
 	smimeowa.ID:     nil,
 	exchangecert.ID: nil,
 	antispam.ID:     nil,
+
+	extendedprotection.ID: nil,
+	edgetransport.ID:      nil,
+	relayconnector.ID:     nil,
 }
 
 // TestRequiresFollowTheGuide checks each procedure's Requires against the

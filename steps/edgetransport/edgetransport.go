@@ -60,7 +60,7 @@ var Step = &steps.Step{
 	Notes: []string{
 		"The subscription file holds a bootstrap account's credentials; it is valid for 24 hours after it is written (by default) and must be copied over a protected path and deleted once imported.",
 		"Subscribing deletes accepted domains, remote domains, send connectors and similar settings made by hand on the Edge server: EdgeSync owns them from then on.",
-		"The certificate the Edge uses for TLS with outside senders is chosen by Exchange from the certificates enabled for SMTP on the Edge; a certificate from a public CA whose names include the MX host is needed for senders that check it. Requesting and enabling it is outside this procedure.",
+		"The certificate the Edge uses for TLS with outside senders is chosen by Exchange from the certificates enabled for SMTP on the Edge; a certificate from a public CA whose names include the host name the domain's MX record gives is needed for senders that check it. Requesting and enabling it is outside this procedure.",
 		"Requiring TLS from every internet sender refuses mail from servers that cannot encrypt; most large providers can, some small ones cannot.",
 	},
 	Applies: applies,

@@ -267,7 +267,7 @@ func plan(in steps.Input) []steps.Action {
 				"For the full picture, run Microsoft's ExchangeExtendedProtectionManagement.ps1 (from the CSS-Exchange releases) with -ShowExtendedProtection, or the Exchange Health Checker, which report Extended Protection for every virtual directory against Microsoft's recommended values.",
 			},
 			Expect:  "Each virtual directory shows Require or Allow (as Microsoft's table for it recommends); none shows None. The script or Health Checker reports Extended Protection as configured, with no virtual directory flagged.",
-			Verify:  "From a domain computer, sign in to Outlook on the web through the published name and open a mailbox in Outlook: both work. A sign-in prompt that keeps returning through the proxy points at TLS being ended in front of Exchange.",
+			Verify:  "From a domain computer, sign in to Outlook on the web at https://" + string(in.Topology.Facts.OWAHost) + in.Topology.Facts.OWAPath + " and open a mailbox in Outlook: both work. A sign-in prompt that keeps returning through the proxy points at TLS being ended in front of Exchange.",
 			Backout: "Nothing to undo: the step only reads IIS's configuration. If a virtual directory shows None, turn Extended Protection on again with Microsoft's script rather than by hand.",
 		})
 	}
