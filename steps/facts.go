@@ -14,11 +14,13 @@ const (
 	LabelOWAHost      = "Public OWA host name"
 	LabelOWAPath      = "OWA path"
 	LabelMXHost       = "MX host"
+	LabelPlatform     = "Platform"
 )
 
 // FactsForm is the project-wide facts as typed into the form.
 type FactsForm struct {
 	ADDomain, PublicDomain, OWAHost, OWAPath, MXHost, POP3IMAP4 string
+	Platform                                                    string
 }
 
 // FactsFormOf gives the form that shows f.
@@ -27,7 +29,7 @@ func FactsFormOf(f Facts) FactsForm {
 	if f.ADDomain != "" {
 		pop = yesNo(f.POP3IMAP4)
 	}
-	return FactsForm{string(f.ADDomain), string(f.PublicDomain), string(f.OWAHost), f.OWAPath, string(f.MXHost), pop}
+	return FactsForm{string(f.ADDomain), string(f.PublicDomain), string(f.OWAHost), f.OWAPath, string(f.MXHost), pop, f.Platform.Slug()}
 }
 
 // Parse checks every field and returns the facts, or the problems found,
@@ -36,6 +38,9 @@ func (f FactsForm) Parse() (Facts, Problems) {
 	var out Facts
 	var ps Problems
 	var err error
+	if out.Platform, err = ParsePlatform(f.Platform); err != nil {
+		ps.Add("platform", LabelPlatform+": "+err.Error())
+	}
 	if out.ADDomain, err = ParseDNSName(f.ADDomain, "corp.example.com"); err != nil {
 		ps.Add("ad-domain", LabelADDomain+": "+err.Error())
 	}
@@ -52,6 +57,8 @@ func (f FactsForm) Parse() (Facts, Problems) {
 	switch msg := CheckText(LabelOWAPath, path, 200, false); {
 	case msg != "":
 		ps.Add("owa-path", msg)
+	case path == "" && out.Platform == PlatformCurrent:
+		path = "/owa"
 	case path == "":
 		path = "/exchange"
 	case strings.Contains(path, "://"):

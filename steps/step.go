@@ -26,6 +26,10 @@ type Step struct {
 	Notes     []string // points the runbook must carry (limits of the protection, legal notes)
 	Requires  []string // IDs of steps that must be completed first
 
+	// Platform is the platform the procedure plans for; a project shows
+	// and produces only its own platform's procedures.
+	Platform Platform
+
 	// Applies reports whether the procedure concerns this organisation, and
 	// if not, why; nil means it always applies.
 	Applies func(Topology) (bool, string)
@@ -188,10 +192,30 @@ const (
 	PhaseIPSec
 	PhaseSMTP
 	PhaseClients
+
+	// The current platform's phases; Rank places each beside the guide's
+	// phase it stands for.
+	PhaseCertificates
+	PhasePublishing
+	PhaseTransport
 )
 
 func (p Phase) String() string {
-	return [...]string{"", "Prerequisites", "Front-end certificates", "ISA Server publishing", "IPSec", "SMTP", "Clients"}[p]
+	return [...]string{"", "Prerequisites", "Front-end certificates", "ISA Server publishing", "IPSec", "SMTP", "Clients",
+		"Certificates", "Publishing", "Server-to-server protection"}[p]
+}
+
+// Rank is the phase's place in the order of work.
+func (p Phase) Rank() int {
+	switch p {
+	case PhaseCertificates:
+		return int(PhaseFrontEndCert)
+	case PhasePublishing:
+		return int(PhaseISA)
+	case PhaseTransport:
+		return int(PhaseIPSec)
+	}
+	return int(p)
 }
 
 // TargetClients is the plan target for the Outlook client population, which
@@ -297,6 +321,9 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 	var out Output
 	var ready []*Step
 	for _, s := range catalog {
+		if s.Platform != in.Topology.Facts.Platform {
+			continue
+		}
 		if s.Applies != nil {
 			if ok, _ := s.Applies(in.Topology); !ok {
 				continue
@@ -370,7 +397,7 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 			out.Corrections = append(out.Corrections, c)
 		}
 	}
-	slices.SortStableFunc(out.Actions, func(a, b Action) int { return int(a.Phase) - int(b.Phase) })
+	slices.SortStableFunc(out.Actions, func(a, b Action) int { return a.Phase.Rank() - b.Phase.Rank() })
 	seen := map[string]bool{}
 	for _, a := range out.Actions {
 		if seen[a.Key()] {

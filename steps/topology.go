@@ -22,10 +22,18 @@ const (
 	RoleCA       Role = "ca"
 	RoleKMS      Role = "kms"
 	RoleDC       Role = "dc"
+
+	// The roles of the current platform (see PlatformCurrent). The
+	// domain controller and the certificate authority (an AD CS issuing
+	// CA) are the same roles as the guide's.
+	RoleMailbox Role = "exchange-mbx"
+	RoleEdge    Role = "exchange-edge"
+	RoleProxy   Role = "reverse-proxy"
 )
 
-// Roles lists every role in the order forms show them.
-var Roles = []Role{RoleDC, RoleCA, RoleBackEnd, RoleKMS, RoleFrontEnd, RoleISA, RoleGateway, RoleScreener}
+// Roles lists every role of every platform in the order forms show them;
+// RolesFor gives one platform's.
+var Roles = []Role{RoleDC, RoleCA, RoleBackEnd, RoleKMS, RoleFrontEnd, RoleISA, RoleGateway, RoleScreener, RoleMailbox, RoleEdge, RoleProxy}
 
 // Label is the role's name as administrators know it.
 func (r Role) Label() string {
@@ -46,20 +54,31 @@ func (r Role) Label() string {
 		return "Key Management Service"
 	case RoleDC:
 		return "Domain controller / global catalog"
+	case RoleMailbox:
+		return "Exchange Mailbox server"
+	case RoleEdge:
+		return "Exchange Edge Transport server"
+	case RoleProxy:
+		return "Reverse proxy (Web Application Proxy or another)"
 	}
 	return string(r)
 }
 
 // ParseRole accepts a role's slug or, ignoring case, its label.
-func ParseRole(s string) (Role, error) {
+func ParseRole(s string) (Role, error) { return parseRole(Roles, s) }
+
+// ParseRoleFor accepts a role of platform p only.
+func ParseRoleFor(p Platform, s string) (Role, error) { return parseRole(RolesFor(p), s) }
+
+func parseRole(known []Role, s string) (Role, error) {
 	s = strings.TrimSpace(s)
-	for _, r := range Roles {
+	for _, r := range known {
 		if strings.EqualFold(s, string(r)) || strings.EqualFold(s, r.Label()) {
 			return r, nil
 		}
 	}
 	var slugs []string
-	for _, r := range Roles {
+	for _, r := range known {
 		slugs = append(slugs, string(r))
 	}
 	return "", fmt.Errorf("%q is not a role; use one of %s", s, strings.Join(slugs, ", "))
@@ -74,10 +93,16 @@ const (
 	OSWindows2000 OS = "win2000"
 	OSWindows2003 OS = "win2003"
 	OSLater       OS = "later"
+
+	// The current platform's (see PlatformCurrent).
+	OSWindows2019 OS = "ws2019"
+	OSWindows2022 OS = "ws2022"
+	OSWindows2025 OS = "ws2025"
 )
 
-// OSes lists every OS in the order forms show them.
-var OSes = []OS{OSWindows2000, OSWindows2003, OSLater}
+// OSes lists every OS of every platform in the order forms show them;
+// OSesFor gives one platform's.
+var OSes = []OS{OSWindows2000, OSWindows2003, OSLater, OSWindows2019, OSWindows2022, OSWindows2025}
 
 // Label is the operating system's name.
 func (o OS) Label() string {
@@ -88,20 +113,31 @@ func (o OS) Label() string {
 		return "Windows Server 2003"
 	case OSLater:
 		return "Windows Server 2008 or later"
+	case OSWindows2019:
+		return "Windows Server 2019"
+	case OSWindows2022:
+		return "Windows Server 2022"
+	case OSWindows2025:
+		return "Windows Server 2025"
 	}
 	return string(o)
 }
 
 // ParseOS accepts an OS slug or label.
-func ParseOS(s string) (OS, error) {
+func ParseOS(s string) (OS, error) { return parseOS(OSes, s) }
+
+// ParseOSFor accepts an OS slug or label of platform p only.
+func ParseOSFor(p Platform, s string) (OS, error) { return parseOS(OSesFor(p), s) }
+
+func parseOS(known []OS, s string) (OS, error) {
 	s = strings.TrimSpace(s)
-	for _, o := range OSes {
+	for _, o := range known {
 		if strings.EqualFold(s, string(o)) || strings.EqualFold(s, o.Label()) {
 			return o, nil
 		}
 	}
 	var use []string
-	for _, o := range OSes {
+	for _, o := range known {
 		use = append(use, fmt.Sprintf("%s (%s)", o, o.Label()))
 	}
 	return "", fmt.Errorf("%q is not an operating system the wizard knows; use %s", s, strings.Join(use, ", "))
@@ -121,6 +157,7 @@ type Server struct {
 	BackEnd  BackEndFacts  `json:",omitzero"`
 	Gateway  GatewayFacts  `json:",omitzero"`
 	CA       CAFacts       `json:",omitzero"`
+	Exchange ExchangeFacts `json:",omitzero"`
 }
 
 // Has reports whether s has role r.
@@ -165,6 +202,7 @@ type Facts struct {
 	OWAPath      string // URL path users type after the host, such as /exchange
 	MXHost       FQDN
 	POP3IMAP4    bool
+	Platform     Platform `json:",omitzero"`
 }
 
 // Topology is the organisation as the wizard knows it.
@@ -237,6 +275,11 @@ type ServerForm struct {
 	BEOU                                             string
 	GWDomainMember, GWAntiVirus                      string
 	CAConfig, CAThirdParty                           string
+	ExVersion, ExCU                                  string
+
+	// Platform is the project's; it decides which operating systems and
+	// roles the form accepts. It is not a field of the form.
+	Platform Platform
 }
 
 // FormOf gives the form that shows s.
@@ -248,6 +291,10 @@ func FormOf(s Server) ServerForm {
 		FEOU: string(s.FrontEnd.OU), BEOU: string(s.BackEnd.OU),
 		GWDomainMember: yesNo(s.Gateway.DomainMember), GWAntiVirus: yesNo(s.Gateway.AntiVirus),
 		CAConfig: string(s.CA.Config), CAThirdParty: yesNo(s.CA.ThirdPartyRoot),
+		ExVersion: string(s.Exchange.Version),
+	}
+	if s.Exchange.Version != "" {
+		f.ExCU = strconv.Itoa(s.Exchange.CU)
 	}
 	if s.FrontEnd.SiteID != 0 {
 		f.FESiteID = strconv.Itoa(s.FrontEnd.SiteID)
@@ -286,6 +333,8 @@ const (
 	LabelFESite         = "IIS web site number"
 	LabelOU             = "Organisational unit it sits in"
 	LabelCAConfig       = "CA configuration string"
+	LabelExVersion      = "Exchange Server product"
+	LabelExCU           = "Cumulative update"
 )
 
 // Parse checks every field of f and returns the server, or the problems
@@ -303,7 +352,7 @@ func (f ServerForm) Parse() (Server, Problems) {
 	if s.Addrs, err = parseAddrList(f.Addrs, true); err != nil {
 		ps.Add("addrs", LabelAddrs+": "+err.Error())
 	}
-	if s.OS, err = ParseOS(f.OS); err != nil {
+	if s.OS, err = ParseOSFor(f.Platform, f.OS); err != nil {
 		if strings.TrimSpace(f.OS) == "" {
 			ps.Add("os", LabelOS+": select the server's Windows version")
 		} else {
@@ -311,7 +360,7 @@ func (f ServerForm) Parse() (Server, Problems) {
 		}
 	}
 	for _, r := range f.Roles {
-		role, err := ParseRole(r)
+		role, err := ParseRoleFor(f.Platform, r)
 		if err != nil {
 			ps.Add("roles", LabelRoles+": "+err.Error())
 			continue
@@ -370,6 +419,17 @@ func (f ServerForm) Parse() (Server, Problems) {
 		}
 		s.CA.ThirdPartyRoot = f.CAThirdParty == "yes"
 	}
+	if s.Has(RoleMailbox) || s.Has(RoleEdge) {
+		if s.Exchange.Version, err = ParseExchangeVersion(f.ExVersion); err != nil {
+			if strings.TrimSpace(f.ExVersion) == "" {
+				ps.Add("ex-version", LabelExVersion+": select the Exchange Server product this server runs")
+			} else {
+				ps.Add("ex-version", LabelExVersion+": "+err.Error())
+			}
+		} else if s.Exchange.CU, err = ParseExchangeCU(s.Exchange.Version, f.ExCU); err != nil {
+			ps.Add("ex-cu", LabelExCU+": "+err.Error())
+		}
+	}
 	return s, ps
 }
 
@@ -392,9 +452,10 @@ func parseAddrList(s string, required bool) ([]netip.Addr, error) {
 
 // ParseServerList reads a pasted inventory, one server a line:
 //
-//	NAME FQDN ADDRESS[,ADDRESS] OS ROLE[,ROLE]
+//	NAME FQDN ADDRESS[,ADDRESS] OS ROLE[,ROLE] [EXCHANGE]
 //
-// Blank lines and lines starting with # are ignored. Every bad line is
+// EXCHANGE is the Exchange product and update of a current-platform
+// Mailbox or Edge Transport server, as in 2019-CU14 or SE-RTM. Blank lines and lines starting with # are ignored. Every bad line is
 // reported with its number; role facts keep their defaults and are edited
 // per server afterwards.
 func ParseServerList(text string, t Topology) ([]Server, Problems) {
@@ -407,12 +468,20 @@ func ParseServerList(text string, t Topology) ([]Server, Problems) {
 		}
 		n := i + 1
 		f := strings.Fields(line)
-		if len(f) != 5 {
+		current := t.Facts.Platform == PlatformCurrent
+		switch {
+		case current && len(f) != 5 && len(f) != 6:
+			ps.Add("list", fmt.Sprintf("Line %d: expected 5 or 6 parts (name, FQDN, addresses, OS, roles, and for an Exchange server its product and update such as 2019-CU14 or SE-RTM) separated by spaces, found %d", n, len(f)))
+			continue
+		case !current && len(f) != 5:
 			ps.Add("list", fmt.Sprintf("Line %d: expected 5 parts (name, FQDN, addresses, OS, roles) separated by spaces, found %d", n, len(f)))
 			continue
 		}
 		form := ServerForm{Name: f[0], FQDN: f[1], Addrs: f[2], OS: f[3], Roles: strings.Split(f[4], ","),
-			ISAServicePack: "1"}
+			ISAServicePack: "1", Platform: t.Facts.Platform}
+		if len(f) == 6 {
+			form.ExVersion, form.ExCU, _ = strings.Cut(f[5], "-")
+		}
 		s, sp := form.Parse()
 		// A pasted line has no room for an ISA Server's external addresses;
 		// they are entered on the server's page, and the OWA and SMTP
@@ -424,7 +493,7 @@ func ParseServerList(text string, t Topology) ([]Server, Problems) {
 		if len(sp) > 0 {
 			continue
 		}
-		all := Topology{Servers: append(slices.Clone(t.Servers), out...)}
+		all := Topology{Facts: t.Facts, Servers: append(slices.Clone(t.Servers), out...)}
 		if c := all.Conflicts(s, ""); len(c) > 0 {
 			for _, p := range c {
 				ps.Add("list", fmt.Sprintf("Line %d: %s", n, p.Message))

@@ -379,3 +379,26 @@ func (s *Server) resume(w http.ResponseWriter, r *http.Request) error {
 	}
 	return redirect(w, r, path)
 }
+
+// counterparts shows what each procedure of the guide becomes on the
+// current platform, linking to the procedures that stand for it.
+func (s *Server) counterparts(w http.ResponseWriter, r *http.Request) error {
+	rs := state(r)
+	pp := projectPath(rs.project.ID)
+	var rows []ui.CounterpartRow
+	for _, c := range s.cfg.Counterparts {
+		row := ui.CounterpartRow{Guide: c.Guide, Why: c.Why}
+		if st, err := s.lookupStep(c.Guide); err == nil {
+			row.Guide = st.Title
+		}
+		for _, id := range c.Current {
+			if st, err := s.lookupStep(id); err == nil {
+				row.Current = append(row.Current, ui.Link{Label: st.Title, Href: pp + "/steps/" + st.ID})
+			}
+		}
+		rows = append(rows, row)
+	}
+	p := s.page(r, "The guide's procedures on the current platform")
+	p.Back = pp
+	return render(w, r, http.StatusOK, ui.CounterpartsPage(p, rows))
+}

@@ -76,6 +76,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/settings/rename", s.need(owner, s.rename))
 		r.Post("/settings/archive", s.need(owner, s.archive))
 		r.Get("/history", s.need(viewer, s.history))
+		r.Get("/counterparts", s.need(viewer, s.counterparts))
 		r.Get("/servers/{sid}/history", s.need(viewer, s.serverHistory))
 		r.Get("/signoff", s.need(viewer, s.signoff))
 		r.Post("/signoff", s.need(approver, s.signoffSubmit))

@@ -74,6 +74,7 @@ var wantAccess = map[string]access{
 	"POST /p/{pid}/close":                editor,
 	"GET /p/{pid}/evidence/{eid}":        viewer,
 	"GET /p/{pid}/history":               viewer,
+	"GET /p/{pid}/counterparts":          viewer,
 }
 
 // fakeStep is a one-question procedure that plans one action and makes one

@@ -53,7 +53,7 @@ func (s *Server) runbook(w http.ResponseWriter, r *http.Request) error {
 	pp := projectPath(rs.project.ID)
 	rb := ui.Runbook{Project: rs.project.Name, Revision: rs.project.Revision, AnswersHash: rd.Input.AnswersHash,
 		Generated: rs.project.UpdatedAt.UTC().Format("2 Jan 2006 15:04 UTC"), Version: s.cfg.Version, Doc: rd.Doc}
-	for _, st := range s.catalog {
+	for _, st := range steps.OnPlatform(s.catalog, rd.Project.Topology.Facts.Platform) {
 		if rd.Project.Complete(st.ID) {
 			rb.Procedures = append(rb.Procedures, st.Title)
 		} else if ok, _ := applies(st, rd.Project.Topology); ok {

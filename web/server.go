@@ -40,6 +40,10 @@ type Config struct {
 	// Probes runs the plan's probes against the real endpoints; nil
 	// turns running them from the web off.
 	Probes *probe.Network
+
+	// Counterparts says, for a project on the current platform, what each
+	// procedure of the guide becomes there.
+	Counterparts []steps.Counterpart
 }
 
 // PDFPrinter prints a complete HTML document to PDF.

@@ -12,6 +12,16 @@ import (
 	"github.com/secex/wizard/web/ui"
 )
 
+// platformField is the choice of the project's platform.
+func platformField(f steps.FactsForm, ps steps.Problems) ui.Field {
+	field := ui.Field{ID: "platform", Label: steps.LabelPlatform, Value: f.Platform, Error: ps.For("platform"),
+		Hint: "Which Windows and Exchange the plan is for. A project of the guide's platform can be planned as its migration: copy it (export and import), then choose current here and describe the new servers."}
+	for _, p := range steps.Platforms {
+		field.Options = append(field.Options, steps.Choice{Value: p.Slug(), Label: p.Label()})
+	}
+	return field
+}
+
 func factsFields(f steps.FactsForm, ps steps.Problems) ([]ui.Field, ui.Field) {
 	tf := func(id, label, hint, v string) ui.Field {
 		return ui.Field{ID: id, Label: label, Hint: hint, Value: v, Error: ps.For(id), Mono: true}
@@ -31,15 +41,16 @@ func (s *Server) factsForm(w http.ResponseWriter, r *http.Request) error {
 	s.remember(r)
 	p := s.formPage(w, r, "Describe the organisation")
 	p.Back = projectPath(rs.project.ID)
-	fields, pop := factsFields(steps.FactsFormOf(rs.project.Facts), nil)
-	return render(w, r, http.StatusOK, ui.FactsPage(p, rs.project.FactsVersion, fields, pop))
+	form := steps.FactsFormOf(rs.project.Facts)
+	fields, pop := factsFields(form, nil)
+	return render(w, r, http.StatusOK, ui.FactsPage(p, rs.project.FactsVersion, platformField(form, nil), fields, pop))
 }
 
 func (s *Server) factsSubmit(w http.ResponseWriter, r *http.Request) error {
 	rs := state(r)
 	typed := steps.FactsForm{ADDomain: r.PostFormValue("ad-domain"), PublicDomain: r.PostFormValue("public-domain"),
 		OWAHost: r.PostFormValue("owa-host"), OWAPath: r.PostFormValue("owa-path"), MXHost: r.PostFormValue("mx-host"),
-		POP3IMAP4: r.PostFormValue("pop3imap4")}
+		POP3IMAP4: r.PostFormValue("pop3imap4"), Platform: r.PostFormValue("platform")}
 	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	facts, ps := typed.Parse()
 	if len(ps) == 0 {
@@ -56,7 +67,7 @@ func (s *Server) factsSubmit(w http.ResponseWriter, r *http.Request) error {
 		p.Back = projectPath(rs.project.ID)
 		p.Problems = ps
 		fields, pop := factsFields(typed, ps)
-		return render(w, r, http.StatusUnprocessableEntity, ui.FactsPage(p, version, fields, pop))
+		return render(w, r, http.StatusUnprocessableEntity, ui.FactsPage(p, version, platformField(typed, ps), fields, pop))
 	}
 	s.setFlash(w, r, "Organisation facts saved.")
 	return redirect(w, r, projectPath(rs.project.ID))
@@ -79,10 +90,11 @@ func (s *Server) factsConflict(r *http.Request, typed steps.FactsForm, facts ste
 		"ad-domain": {theirs.ADDomain, mine.ADDomain}, "public-domain": {theirs.PublicDomain, mine.PublicDomain},
 		"owa-host": {theirs.OWAHost, mine.OWAHost}, "owa-path": {theirs.OWAPath, mine.OWAPath},
 		"mx-host": {theirs.MXHost, mine.MXHost}, "pop3imap4": {theirs.POP3IMAP4, mine.POP3IMAP4},
+		"platform": {theirs.Platform, mine.Platform},
 	}
 	fields, pop := factsFields(typed, nil)
 	var ps steps.Problems
-	for _, f := range append(fields, pop) {
+	for _, f := range append(fields, pop, platformField(typed, nil)) {
 		v := differ[f.ID]
 		if v[0] == v[1] {
 			continue
@@ -96,17 +108,17 @@ func (s *Server) factsConflict(r *http.Request, typed steps.FactsForm, facts ste
 	return ps, cur.FactsVersion, nil
 }
 
-func roleOptions() []steps.Choice {
+func roleOptions(p steps.Platform) []steps.Choice {
 	var cs []steps.Choice
-	for _, r := range steps.Roles {
+	for _, r := range steps.RolesFor(p) {
 		cs = append(cs, steps.Choice{Value: string(r), Label: r.Label()})
 	}
 	return cs
 }
 
-func osOptions() []steps.Choice {
+func osOptions(p steps.Platform) []steps.Choice {
 	var cs []steps.Choice
-	for _, o := range steps.OSes {
+	for _, o := range steps.OSesFor(p) {
 		cs = append(cs, steps.Choice{Value: string(o), Label: o.Label()})
 	}
 	return cs
@@ -129,6 +141,8 @@ func readServerForm(r *http.Request) steps.ServerForm {
 	r.ParseForm()
 	f := r.PostForm
 	return steps.ServerForm{
+		Platform:  state(r).project.Facts.Platform,
+		ExVersion: f.Get("ex-version"), ExCU: f.Get("ex-cu"),
 		Name: f.Get("name"), FQDN: f.Get("fqdn"), Addrs: f.Get("addrs"), OS: f.Get("os"), Roles: f["roles"],
 		ISAExternal: f.Get("isa-external"), ISAServicePack: f.Get("isa-sp"), ISAArray: f.Get("isa-array"), ISAInside: f.Get("isa-inside"),
 		FESiteID: f.Get("fe-site"), FEOU: f.Get("fe-ou"), BEOU: f.Get("be-ou"),
@@ -137,14 +151,18 @@ func readServerForm(r *http.Request) steps.ServerForm {
 	}
 }
 
-func newServerForm() steps.ServerForm {
-	return steps.ServerForm{OS: string(steps.OSWindows2000), ISAServicePack: "1", ISAArray: "no", ISAInside: "no",
-		FESiteID: "1", GWDomainMember: "no", GWAntiVirus: "yes", CAThirdParty: "no"}
+func newServerForm(p steps.Platform) steps.ServerForm {
+	f := steps.ServerForm{OS: string(steps.OSWindows2000), ISAServicePack: "1", ISAArray: "no", ISAInside: "no",
+		FESiteID: "1", GWDomainMember: "no", GWAntiVirus: "yes", CAThirdParty: "no", Platform: p}
+	if p == steps.PlatformCurrent {
+		f.OS, f.ExVersion, f.ExCU = string(steps.OSWindows2022), string(steps.Exchange2019), strconv.Itoa(steps.MinExchange2019CU)
+	}
+	return f
 }
 
 func (s *Server) serverList(w http.ResponseWriter, r *http.Request) error {
 	s.remember(r)
-	return s.renderServers(w, r, http.StatusOK, newServerForm(), "", nil)
+	return s.renderServers(w, r, http.StatusOK, newServerForm(state(r).project.Facts.Platform), "", nil)
 }
 
 func (s *Server) renderServers(w http.ResponseWriter, r *http.Request, status int, add steps.ServerForm, paste string, ps steps.Problems) error {
@@ -161,13 +179,17 @@ func (s *Server) renderServers(w http.ResponseWriter, r *http.Request, status in
 	p.Back = projectPath(rs.project.ID)
 	ps = lineProblems(ps)
 	p.Problems = ps
-	edit := ui.ServerEdit{Action: projectPath(rs.project.ID) + "/servers", Form: add, Roles: roleOptions(), OSes: osOptions(), IsNew: true}
+	platform := rs.project.Facts.Platform
+	edit := ui.ServerEdit{Action: projectPath(rs.project.ID) + "/servers", Form: add, Roles: roleOptions(platform), OSes: osOptions(platform), IsNew: true}
+	example := "For example: EXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be,kms"
+	if platform == steps.PlatformCurrent {
+		example = "For an Exchange server, add its product and update as a sixth part: 2019-CU14, 2019-CU15, SE-RTM or SE-CU1. For example: EX01 ex01.corp.example.com 10.0.1.10 ws2022 exchange-mbx 2019-CU15"
+	}
 	list := ui.ServerList{
 		Action: projectPath(rs.project.ID) + "/servers",
 		Field: ui.Field{ID: "list", Label: "Servers, one a line", Rows: pasteRows, Wide: true, Mono: true, Value: paste,
 			Hint: "On each line: the name, the FQDN, the addresses (separated by commas), the operating system and the roles (separated by commas), with spaces between them. " +
-				"The operating system is " + osSlugs() + ". The roles are " + roleSlugs() + ". " +
-				"For example: EXBE01 exbe01.corp.example.com 10.0.1.10 win2000 exchange-be,kms"},
+				"The operating system is " + osSlugs(platform) + ". The roles are " + roleSlugs(platform) + ". " + example},
 	}
 	for _, pr := range ps {
 		if pr.Field == "list" || strings.HasPrefix(pr.Field, "list-line-") {
@@ -213,9 +235,9 @@ func problemLine(msg string) (int, bool) {
 
 // osSlugs names every operating system a pasted line may give, with what
 // each means: "win2000 (Windows 2000 Server SP4), … or later (…)".
-func osSlugs() string {
+func osSlugs(p steps.Platform) string {
 	var ss []string
-	for _, o := range steps.OSes {
+	for _, o := range steps.OSesFor(p) {
 		ss = append(ss, string(o)+" ("+o.Label()+")")
 	}
 	return andOrList(ss, " or ")
@@ -230,9 +252,9 @@ func andOrList(items []string, last string) string {
 }
 
 // roleSlugs names every role a pasted line may give, with what each means.
-func roleSlugs() string {
+func roleSlugs(p steps.Platform) string {
 	var ss []string
-	for _, r := range steps.Roles {
+	for _, r := range steps.RolesFor(p) {
 		ss = append(ss, string(r)+" ("+r.Label()+")")
 	}
 	return andOrList(ss, " and ")
@@ -301,7 +323,7 @@ func (s *Server) serverPaste(w http.ResponseWriter, r *http.Request) error {
 	if len(ps) > 0 {
 		// Nothing is added while any line is wrong, so the list can be
 		// corrected and sent again as a whole.
-		return s.renderServers(w, r, http.StatusUnprocessableEntity, newServerForm(), text, ps)
+		return s.renderServers(w, r, http.StatusUnprocessableEntity, newServerForm(rs.project.Facts.Platform), text, ps)
 	}
 	s.setFlash(w, r, fmt.Sprintf("%d servers added.", len(srvs)))
 	return redirect(w, r, projectPath(rs.project.ID)+"/servers")
@@ -327,7 +349,9 @@ func (s *Server) findServer(r *http.Request) (store.ServerRecord, error) {
 
 func (s *Server) serverEdit(r *http.Request, rec store.ServerRecord, form steps.ServerForm) ui.ServerEdit {
 	base := fmt.Sprintf("%s/servers/%d", projectPath(state(r).project.ID), rec.ID)
-	return ui.ServerEdit{Action: base, Version: rec.Version, Form: form, Roles: roleOptions(), OSes: osOptions(), Delete: base + "/delete"}
+	p := state(r).project.Facts.Platform
+	form.Platform = p
+	return ui.ServerEdit{Action: base, Version: rec.Version, Form: form, Roles: roleOptions(p), OSes: osOptions(p), Delete: base + "/delete"}
 }
 
 func (s *Server) serverForm(w http.ResponseWriter, r *http.Request) error {

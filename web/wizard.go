@@ -252,8 +252,12 @@ func (s *Server) taskList(w http.ResponseWriter, r *http.Request) error {
 		prep.Tasks = append(prep.Tasks, ui.Task{Title: "Add the servers", Hint: fmt.Sprintf("%d servers described", n), Href: pp + "/servers", Status: "Completed", Tag: "done"})
 	}
 	procs := ui.TaskGroup{Title: "Work through the guide"}
+	if ps.input.Topology.Facts.Platform == steps.PlatformCurrent {
+		procs.Title = "Work through the procedures for the current platform"
+		procs.Note = &ui.Link{Label: "What each procedure of the guide becomes on this platform", Href: pp + "/counterparts"}
+	}
 	anyComplete := false
-	for _, st := range s.catalog {
+	for _, st := range steps.OnPlatform(s.catalog, ps.input.Topology.Facts.Platform) {
 		status, tag, hint := s.stepStatus(ps, st)
 		t := ui.Task{Title: st.Title, Hint: hint, Status: status, Tag: tag}
 		if tag != "blocked" {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/catalog"
 	"github.com/secex/wizard/steps/projectfile"
 )
@@ -79,8 +80,8 @@ func TestFleetExampleIsComplete(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
-	if len(p.Completed) != len(catalog.All) {
-		t.Errorf("%d of %d procedures completed", len(p.Completed), len(catalog.All))
+	if own := steps.OnPlatform(catalog.All, p.Topology.Facts.Platform); len(p.Completed) != len(own) {
+		t.Errorf("%d of %d procedures completed", len(p.Completed), len(own))
 	}
 	if p.Ticket == nil || len(p.Ticket.Problems()) > 0 || p.Ticket.Communication == "" || p.Ticket.CABReference == "" {
 		t.Errorf("the ticket is not filled: %+v", p.Ticket)

@@ -326,6 +326,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		AbsoluteTimeout: c.absolute,
 		PDF:             printer,
 		Probes:          &probes,
+		Counterparts:    catalog.Counterparts,
 	}, st, catalog.All, log)
 	if link, err := srv.SetupLink(ctx, base); err != nil {
 		ln.Close()

@@ -50,9 +50,12 @@ var fileToken = regexp.MustCompile(`(?i)(?:^|[^A-Za-z0-9_.%-])([A-Za-z0-9][A-Za-
 // external are the file names a file may mention that a bundle does not
 // hold, each for the reason given.
 var external = map[string]string{
-	"adsutil.vbs":             "the IIS administration script on every IIS server (C:\\Inetpub\\AdminScripts)",
-	"changes.txt":             "capture-after.cmd writes it beside itself",
-	"ipsec-domain-before.txt": "ipsec-domain-create.cmd writes it beside itself",
+	"adsutil.vbs":                              "the IIS administration script on every IIS server (C:\\Inetpub\\AdminScripts)",
+	"changes.txt":                              "capture-after.cmd writes it beside itself",
+	"ipsec-domain-before.txt":                  "ipsec-domain-create.cmd writes it beside itself",
+	"install-antispamagents.ps1":               "Exchange Setup's Scripts folder on every Exchange server",
+	"exchangeextendedprotectionmanagement.ps1": "Microsoft's script from the CSS-Exchange releases, which the administrator downloads",
+	"uninstall-antispamagents.ps1":             "Exchange Setup's Scripts folder on every Exchange server",
 }
 
 // written matches the names of the backups the relay apply scripts write
@@ -118,8 +121,10 @@ func TestAllFilesReadTrue(t *testing.T) {
 			if out.Blocked() {
 				t.Fatalf("blocked: %+v", out.Findings)
 			}
-			if len(out.Files) == 0 {
-				t.Fatal("no files")
+			// A scenario whose procedures are all done by hand has no
+			// files; its bundles still hold the runbook.
+			if len(out.Files) == 0 && slices.ContainsFunc(out.Actions, func(a steps.Action) bool { return a.Script != "" }) {
+				t.Fatal("no files, although the plan runs scripts")
 			}
 			hs, err := bundle.FileHashes(out)
 			if err != nil {

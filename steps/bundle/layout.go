@@ -77,7 +77,10 @@ func (n applyNames) rewrite(b []byte, target string) []byte {
 		for i < len(b) && inToken(b[i]) {
 			i++
 		}
-		if start > 0 && (b[start-1] == '/' || b[start-1] == '\\') {
+		// PowerShell's ".\name" runs name from the current folder; any
+		// other slash before it makes it part of a path.
+		dotSlash := start >= 2 && b[start-2] == '.' && b[start-1] == '\\' && (start == 2 || !inToken(b[start-3]))
+		if start > 0 && (b[start-1] == '/' || b[start-1] == '\\') && !dotSlash {
 			continue // part of a path
 		}
 		from, end := start, i

@@ -7,9 +7,9 @@ import (
 )
 
 // All is every procedure, in guide order: the Outlook part, then OWA, then
-// SMTP. A procedure appears after every procedure it requires. Each part's
-// list is in its own file.
-var All = slices.Concat(outlook, owa, smtp)
+// SMTP, then the current platform's procedures. A procedure appears after
+// every procedure it requires. Each part's list is in its own file.
+var All = slices.Concat(outlook, owa, smtp, current)
 
 // Lookup finds a procedure of All by ID.
 func Lookup(id string) (*steps.Step, bool) {

@@ -216,3 +216,32 @@ func TestProduce(t *testing.T) {
 		}
 	}
 }
+
+// TestCounterparts: every procedure of the guide says what it becomes on
+// the current platform, once; every counterpart named exists there.
+func TestCounterparts(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range Counterparts {
+		st, ok := Lookup(c.Guide)
+		if !ok || st.Platform != steps.PlatformGuide {
+			t.Errorf("%s is not a procedure of the guide", c.Guide)
+		}
+		if seen[c.Guide] {
+			t.Errorf("%s is listed twice", c.Guide)
+		}
+		seen[c.Guide] = true
+		if strings.TrimSpace(c.Why) == "" {
+			t.Errorf("%s: no reason given", c.Guide)
+		}
+		for _, id := range c.Current {
+			if st, ok := Lookup(id); !ok || st.Platform != steps.PlatformCurrent {
+				t.Errorf("%s: counterpart %s is not a current-platform procedure", c.Guide, id)
+			}
+		}
+	}
+	for _, st := range steps.OnPlatform(All, steps.PlatformGuide) {
+		if !seen[st.ID] {
+			t.Errorf("%s has no entry in Counterparts", st.ID)
+		}
+	}
+}

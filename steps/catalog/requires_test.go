@@ -4,15 +4,22 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/secex/wizard/steps/antispam"
+	"github.com/secex/wizard/steps/edgetransport"
+	"github.com/secex/wizard/steps/exchangecert"
+	"github.com/secex/wizard/steps/extendedprotection"
 	"github.com/secex/wizard/steps/ipsec"
 	"github.com/secex/wizard/steps/isalistener"
 	"github.com/secex/wizard/steps/isapublish"
 	"github.com/secex/wizard/steps/kms"
+	"github.com/secex/wizard/steps/outlooktls"
 	"github.com/secex/wizard/steps/owacert"
 	"github.com/secex/wizard/steps/owatopology"
+	"github.com/secex/wizard/steps/relayconnector"
 	"github.com/secex/wizard/steps/rpcencrypt"
 	"github.com/secex/wizard/steps/screener"
 	"github.com/secex/wizard/steps/smime"
+	"github.com/secex/wizard/steps/smimeowa"
 	"github.com/secex/wizard/steps/smtpgateway"
 	"github.com/secex/wizard/steps/smtppublish"
 	"github.com/secex/wizard/steps/smtprelay"
@@ -48,6 +55,16 @@ var guidePrerequisites = map[string][]string{
 	screener.ID:    {smtppublish.ID},
 	smtpgateway.ID: nil,
 	smtprelay.ID:   {smtpgateway.ID},
+
+	// The current platform's procedures.
+	outlooktls.ID:   nil,
+	smimeowa.ID:     nil,
+	exchangecert.ID: nil,
+	antispam.ID:     nil,
+
+	extendedprotection.ID: nil,
+	edgetransport.ID:      nil,
+	relayconnector.ID:     nil,
 }
 
 // TestRequiresFollowTheGuide checks each procedure's Requires against the

@@ -53,6 +53,9 @@ type Facts struct {
 	OWAPath      string `json:"owaPath"`
 	MXHost       string `json:"mxHost,omitempty"`
 	POP3IMAP4    bool   `json:"pop3Imap4"`
+	// Platform is "current" for Windows Server 2019-2025 with Exchange
+	// Server 2019 or SE; absent for the guide's platform.
+	Platform string `json:"platform,omitempty"`
 }
 
 // Server is one server and its role facts.
@@ -67,6 +70,14 @@ type Server struct {
 	BackEnd   *BackEnd  `json:"backEnd,omitempty"`
 	Gateway   *Gateway  `json:"gateway,omitempty"`
 	CA        *CA       `json:"ca,omitempty"`
+	Exchange  *Exchange `json:"exchange,omitempty"`
+}
+
+// Exchange holds a current-platform Exchange server's product ("2019" or
+// "SE") and cumulative update (0 for the release to manufacturing).
+type Exchange struct {
+	Version string `json:"version"`
+	CU      int    `json:"cu"`
 }
 
 // ISA holds an ISA Server's facts.
@@ -148,7 +159,7 @@ func Encode(p Project, catalog []*steps.Step) ([]byte, error) {
 	f := File{SchemaVersion: SchemaVersion, Project: p.Name, Revision: p.Revision, UpdatedAt: p.UpdatedAt.UTC(),
 		Facts: Facts{ADDomain: string(p.Topology.Facts.ADDomain), PublicDomain: string(p.Topology.Facts.PublicDomain),
 			OWAHost: string(p.Topology.Facts.OWAHost), OWAPath: p.Topology.Facts.OWAPath, MXHost: string(p.Topology.Facts.MXHost),
-			POP3IMAP4: p.Topology.Facts.POP3IMAP4},
+			POP3IMAP4: p.Topology.Facts.POP3IMAP4, Platform: string(p.Topology.Facts.Platform)},
 		Servers:    []Server{},
 		Answers:    map[string]map[string]string{},
 		Completed:  []string{},
@@ -207,6 +218,9 @@ func serverOf(s steps.Server) Server {
 		case steps.RoleCA:
 			out.CA = &CA{Config: string(s.CA.Config), ThirdPartyRoot: s.CA.ThirdPartyRoot}
 		}
+	}
+	if s.Exchange.Version != "" {
+		out.Exchange = &Exchange{Version: string(s.Exchange.Version), CU: s.Exchange.CU}
 	}
 	return out
 }
@@ -454,7 +468,7 @@ func Check(f File, catalog []*steps.Step) (Project, steps.Problems) {
 	p.Name = name
 
 	facts, fps := steps.FactsForm{ADDomain: f.Facts.ADDomain, PublicDomain: f.Facts.PublicDomain, OWAHost: f.Facts.OWAHost,
-		OWAPath: f.Facts.OWAPath, MXHost: f.Facts.MXHost, POP3IMAP4: yn(f.Facts.POP3IMAP4)}.Parse()
+		OWAPath: f.Facts.OWAPath, MXHost: f.Facts.MXHost, POP3IMAP4: yn(f.Facts.POP3IMAP4), Platform: f.Facts.Platform}.Parse()
 	for _, fp := range fps {
 		ps.Add("facts."+factsField(fp.Field), fp.Message)
 	}
@@ -463,7 +477,8 @@ func Check(f File, catalog []*steps.Step) (Project, steps.Problems) {
 	for i, s := range f.Servers {
 		path := fmt.Sprintf("servers[%d]", i)
 		form := steps.ServerForm{Name: s.Name, FQDN: s.FQDN, Addrs: addrs(s.Addresses), OS: s.OS, Roles: s.Roles,
-			ISAServicePack: "0", ISAArray: "no", ISAInside: "no", GWDomainMember: "no", GWAntiVirus: "no", CAThirdParty: "no"}
+			ISAServicePack: "0", ISAArray: "no", ISAInside: "no", GWDomainMember: "no", GWAntiVirus: "no", CAThirdParty: "no",
+			Platform: facts.Platform}
 		if s.ISA != nil {
 			form.ISAExternal, form.ISAServicePack = addrs(s.ISA.ExternalAddresses), strconv.Itoa(s.ISA.ServicePack)
 			form.ISAArray, form.ISAInside = yn(s.ISA.ArrayMember), yn(s.ISA.InsideFirewall)
@@ -479,6 +494,9 @@ func Check(f File, catalog []*steps.Step) (Project, steps.Problems) {
 		}
 		if s.CA != nil {
 			form.CAConfig, form.CAThirdParty = s.CA.Config, yn(s.CA.ThirdPartyRoot)
+		}
+		if s.Exchange != nil {
+			form.ExVersion, form.ExCU = s.Exchange.Version, strconv.Itoa(s.Exchange.CU)
 		}
 		srv, sps := form.Parse()
 		for _, sp := range sps {
@@ -604,13 +622,13 @@ func Check(f File, catalog []*steps.Step) (Project, steps.Problems) {
 
 func factsField(f string) string {
 	return map[string]string{"ad-domain": "adDomain", "public-domain": "publicDomain", "owa-host": "owaHost",
-		"owa-path": "owaPath", "mx-host": "mxHost", "pop3imap4": "pop3Imap4"}[f]
+		"owa-path": "owaPath", "mx-host": "mxHost", "pop3imap4": "pop3Imap4", "platform": "platform"}[f]
 }
 
 func serverField(f string) string {
 	if m, ok := map[string]string{"name": "name", "fqdn": "fqdn", "addrs": "addresses", "os": "os", "roles": "roles",
 		"isa-external": "isa.externalAddresses", "isa-sp": "isa.servicePack", "fe-site": "frontEnd.siteId", "fe-ou": "frontEnd.ou",
-		"be-ou": "backEnd.ou", "ca-config": "ca.config"}[f]; ok {
+		"be-ou": "backEnd.ou", "ca-config": "ca.config", "ex-version": "exchange.version", "ex-cu": "exchange.cu"}[f]; ok {
 		return m
 	}
 	return f

@@ -63,6 +63,7 @@ type fileKey struct{ target, name string }
 // Build keeps its arguments for [Doc.ForServer]; the caller must not change
 // them afterwards.
 func Build(meta Meta, ticket steps.Ticket, catalog []*steps.Step, in steps.Input, out steps.Output, devs []Deviation, files []FileHash) *Doc {
+	catalog = steps.OnPlatform(catalog, in.Topology.Facts.Platform)
 	s := &source{meta: meta, ticket: ticket, catalog: catalog, in: in, out: out, devs: devs,
 		titles: map[string]string{}, refs: map[fileKey]FileRef{}}
 	for _, st := range catalog {
@@ -129,7 +130,10 @@ func replaceName(text, name, with string) string {
 			break
 		}
 		end := i + len(name)
-		before := i == 0 || !inName(rest[i-1]) && rest[i-1] != '.'
+		// PowerShell's ".\name" runs name from the current folder: the
+		// name stands alone after it.
+		dotSlash := i >= 2 && rest[i-2:i] == `.\` && (i == 2 || !inName(rest[i-3]))
+		before := i == 0 || dotSlash || !inName(rest[i-1]) && rest[i-1] != '.'
 		after := end == len(rest) || !inName(rest[end]) && !(rest[end] == '.' && end+1 < len(rest) && inName(rest[end+1]))
 		b.WriteString(rest[:i])
 		if before && after {
@@ -304,6 +308,7 @@ func (v view) control(files []FileHash) Section {
 				{"Change number", orNone(v.ticket.Number, "not set")},
 				{"Produced by (content version)", orNone(product, "not recorded")},
 				{"Project", orNone(m.Project, "not recorded")},
+				{"Platform", v.platform()},
 				{"Project revision", strconv.FormatInt(m.Revision, 10)},
 				{"Answers hash", orNone(m.AnswersHash, "not recorded")},
 				{"Generated from the project as of", formatTime(m.Generated)},
@@ -323,6 +328,32 @@ func (v view) control(files []FileHash) Section {
 	}
 	sec.Blocks = append(sec.Blocks, t)
 	return sec
+}
+
+// platform names the project's platform and the versions its servers
+// run, each with how many servers run it.
+func (v view) platform() string {
+	var names []string
+	count := map[string]int{}
+	for _, srv := range v.in.Topology.Servers {
+		for _, n := range []string{srv.OS.Label(), srv.Exchange.Label()} {
+			if n == "" {
+				continue
+			}
+			if count[n] == 0 {
+				names = append(names, n)
+			}
+			count[n]++
+		}
+	}
+	s := v.in.Topology.Facts.Platform.Label()
+	if len(names) == 0 {
+		return s
+	}
+	for i, n := range names {
+		names[i] = fmt.Sprintf("%s (%d)", n, count[n])
+	}
+	return s + ". Servers run " + strings.Join(names, ", ") + "."
 }
 
 func (v view) planSize() string {
@@ -644,7 +675,11 @@ func (v view) servers() Section {
 		for _, r := range srv.Roles {
 			roles = append(roles, r.Label())
 		}
-		t.Rows = append(t.Rows, []string{name, string(srv.FQDN), strings.Join(addrs, ", "), srv.OS.Label(), strings.Join(roles, ", "), orNone(ranges(byTarget[name]), "none")})
+		os := srv.OS.Label()
+		if ex := srv.Exchange.Label(); ex != "" {
+			os += "; " + ex
+		}
+		t.Rows = append(t.Rows, []string{name, string(srv.FQDN), strings.Join(addrs, ", "), os, strings.Join(roles, ", "), orNone(ranges(byTarget[name]), "none")})
 	}
 	if len(t.Rows) > 0 {
 		sec.Blocks = append(sec.Blocks, t)

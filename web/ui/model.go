@@ -69,6 +69,8 @@ type Task struct {
 type TaskGroup struct {
 	Title string
 	Tasks []Task
+	// Note, when set, is a link shown under the group's title.
+	Note *Link
 }
 
 // SummaryRow is one row of a check-answers list.
@@ -165,4 +167,12 @@ type Runbook struct {
 // MemberRow is one member of a project.
 type MemberRow struct {
 	Name, Role string
+}
+
+// CounterpartRow is one procedure of the guide and what stands for it on
+// the current platform.
+type CounterpartRow struct {
+	Guide   string
+	Current []Link
+	Why     string
 }
