@@ -293,6 +293,10 @@ func FormOf(s Server) ServerForm {
 		CAConfig: string(s.CA.Config), CAThirdParty: yesNo(s.CA.ThirdPartyRoot),
 		ExVersion: string(s.Exchange.Version),
 	}
+	// A server's operating system says which platform's form it came from.
+	if slices.Contains(OSesFor(PlatformCurrent), s.OS) {
+		f.Platform = PlatformCurrent
+	}
 	if s.Exchange.Version != "" {
 		f.ExCU = strconv.Itoa(s.Exchange.CU)
 	}
