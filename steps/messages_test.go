@@ -102,7 +102,7 @@ func TestHostileText(t *testing.T) {
 		WindowStart: "2026-12-05T22:00", WindowEnd: "2026-12-06T02:00", TimeZone: "UTC", Risk: "low", RiskReason: "r", AffectedUsers: "u",
 		Communication: "c\x00"}
 	ps := tk.Problems()
-	if !strings.Contains(ps.For("title"), "not text") || !strings.Contains(ps.For("communication"), "control characters") {
+	if !strings.Contains(ps.For("title"), "invalid UTF-8") || !strings.Contains(ps.For("communication"), "control characters") {
 		t.Errorf("ticket problems: %v", ps)
 	}
 	if got := CheckText("Note", "line one\nline two\ttabbed", 100, true); got != "" {
@@ -110,6 +110,12 @@ func TestHostileText(t *testing.T) {
 	}
 	if got := CheckText("Name", "a\u2028b", 100, false); got == "" {
 		t.Error("a line separator passed in a one-line field")
+	}
+	if got := CheckText("Name", "invoice\u202egpj.exe", 100, false); !strings.Contains(got, "text-direction") {
+		t.Errorf("a right-to-left override passed: %q", got)
+	}
+	if got := CheckText("Name", "\u05e9\u05dc\u05d5\u05dd\u200f", 100, false); got != "" {
+		t.Errorf("Hebrew with a right-to-left mark refused: %s", got)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Ticket is the change ticket a change board approves: who asks, who does
@@ -76,22 +75,19 @@ func (t Ticket) Normalise() Ticket {
 // changing, by its form field.
 func (t Ticket) Problems() Problems {
 	var ps Problems
-	line := func(field, label, v string, max int) {
+	// line checks a field of one line; text checks one that may hold
+	// several (the reasons and notes a change board reads).
+	check := func(field, label, v string, max int, multiline bool) {
 		if v == "" {
 			ps.Add(field, "Enter the "+label)
 			return
 		}
-		if !utf8.ValidString(v) {
-			ps.Add(field, "The "+label+" holds bytes that are not text; type it again")
-			return
-		}
-		if len([]rune(v)) > max {
-			ps.Add(field, fmt.Sprintf("The %s must be %d characters or less", label, max))
-		}
-		if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f }) {
-			ps.Add(field, "The "+label+" must not contain control characters")
+		if msg := CheckText("The "+label, v, max, multiline); msg != "" {
+			ps.Add(field, msg)
 		}
 	}
+	line := func(field, label, v string, max int) { check(field, label, v, max, false) }
+	text := func(field, label, v string, max int) { check(field, label, v, max, true) }
 	line("number", "change number", t.Number, 40)
 	line("title", "change title", t.Title, 150)
 	line("requester", "requester", t.Requester, 100)
@@ -132,15 +128,10 @@ func (t Ticket) Problems() Problems {
 	default:
 		ps.Add("risk", "Select the risk level")
 	}
-	line("risk-reason", "reason for the risk level", t.RiskReason, 2000)
-	line("affected-users", "users affected", t.AffectedUsers, 2000)
-	switch {
-	case !utf8.ValidString(t.Communication):
-		ps.Add("communication", "The communication notes hold bytes that are not text; type them again")
-	case len([]rune(t.Communication)) > 2000:
-		ps.Add("communication", "The communication notes must be 2000 characters or less")
-	case strings.ContainsFunc(t.Communication, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f }):
-		ps.Add("communication", "The communication notes must not contain control characters")
+	text("risk-reason", "reason for the risk level", t.RiskReason, 2000)
+	text("affected-users", "users affected", t.AffectedUsers, 2000)
+	if msg := CheckText("The communication notes", t.Communication, 2000, true); msg != "" {
+		ps.Add("communication", msg)
 	}
 	return ps
 }

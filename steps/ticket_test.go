@@ -41,7 +41,7 @@ func TestTicketProblems(t *testing.T) {
 		{func(t *Ticket) { t.Risk = "extreme" }, "risk", "Select the risk"},
 		{func(t *Ticket) { t.Number = "" }, "number", "Enter the change number"},
 		{func(t *Ticket) { t.Title = "a\x00b" }, "title", "control characters"},
-		{func(t *Ticket) { t.Number = strings.Repeat("9", 41) }, "number", "40 characters or less"},
+		{func(t *Ticket) { t.Number = strings.Repeat("9", 41) }, "number", "40 characters or fewer"},
 	}
 	for _, c := range cases {
 		tk := goodTicket()

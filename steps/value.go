@@ -285,6 +285,8 @@ func CheckText(label, v string, max int, multiline bool) string {
 		return label + ": the text holds bytes that are not characters (invalid UTF-8); type it again, or paste it from a plain-text editor"
 	case utf8.RuneCountInString(v) > max:
 		return fmt.Sprintf("%s: enter %d characters or fewer; this has %d", label, max, utf8.RuneCountInString(v))
+	case strings.ContainsFunc(v, isBidiOverride):
+		return label + ": remove the invisible text-direction characters (such as RIGHT-TO-LEFT OVERRIDE): they make text display differently from what it holds"
 	case strings.ContainsFunc(v, func(r rune) bool {
 		if multiline && (r == '\n' || r == '\r' || r == '\t') {
 			return false
@@ -297,4 +299,11 @@ func CheckText(label, v string, max int, multiline bool) string {
 		return label + ": remove the control characters (such as NUL, tabs or line breaks)"
 	}
 	return ""
+}
+
+// isBidiOverride reports the bidirectional embedding, override and
+// isolate controls, which can make a name or note read differently on a
+// page from what it holds. Marks such as U+200F stay allowed.
+func isBidiOverride(r rune) bool {
+	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
 }

@@ -20,13 +20,8 @@ func parseProjectName(s string) (string, error) {
 	if s == "" {
 		return "", errors.New("Enter a project name")
 	}
-	if len([]rune(s)) > 100 {
-		return "", errors.New("Project name must be 100 characters or less")
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return "", errors.New("Project name must not include control characters")
-		}
+	if msg := steps.CheckText("Project name", s, 100, false); msg != "" {
+		return "", errors.New(msg)
 	}
 	return s, nil
 }

@@ -483,11 +483,13 @@ func (s *Server) executeSubmit(w http.ResponseWriter, r *http.Request) error {
 	default:
 		problems.Add(id+"-status", "Select whether the step was done, skipped or failed")
 	}
-	if len(e.Note) > 4000 {
-		problems.Add(id+"-note", "The note must be 4000 characters or less")
+	if msg := steps.CheckText("Note", e.Note, 4000, true); msg != "" {
+		problems.Add(id+"-note", msg)
 	}
 	if len(e.Output) > 64<<10 {
 		problems.Add(id+"-output", "Pasted output must be 64 KB or less; attach longer output as a file")
+	} else if msg := steps.CheckText("Pasted output", e.Output, 64<<10, true); msg != "" {
+		problems.Add(id+"-output", msg)
 	}
 	if f, hdr, err := r.FormFile(id + "-file"); err == nil {
 		defer f.Close()
@@ -579,6 +581,9 @@ func (s *Server) closeChange(w http.ResponseWriter, r *http.Request) error {
 		}
 	default:
 		problems.Add("outcome", "Select how the change ended")
+	}
+	if msg := steps.CheckText("Note", note, 4000, true); msg != "" {
+		problems.Add("closure-note", msg)
 	}
 	if len(problems) > 0 {
 		return s.renderExecute(w, r, http.StatusUnprocessableEntity, problems)

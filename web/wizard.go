@@ -672,8 +672,8 @@ func (s *Server) checkSubmit(w http.ResponseWriter, r *http.Request) error {
 		if reason == "" && !acked && complete == "yes" {
 			problems.Add(fmt.Sprintf("ack-%d", i), "Enter why this warning is acceptable here, or change the answers it names")
 		}
-		if len(reason) > 1000 {
-			problems.Add(fmt.Sprintf("ack-%d", i), "The reason must be 1000 characters or less")
+		if msg := steps.CheckText("Reason", reason, 1000, false); msg != "" {
+			problems.Add(fmt.Sprintf("ack-%d", i), msg)
 		}
 	}
 	if len(problems) > 0 {

@@ -281,3 +281,31 @@ func TestUnreadableTopLevelFieldIsNamed(t *testing.T) {
 		t.Errorf("problems %v, want revision named", ps)
 	}
 }
+
+// TestHostileFiles: a file nested far too deep, one far too large, and
+// one whose text values hold controls or invalid UTF-8 are each refused
+// with a problem that says what is wrong, never a panic.
+func TestHostileFiles(t *testing.T) {
+	deep := `{"schemaVersion":1,"project":"x","answers":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`
+	huge := `{"schemaVersion":1,"project":"` + strings.Repeat("x", 40<<20) + `"}`
+	for name, body := range map[string]string{
+		"deep":         deep,
+		"huge":         huge,
+		"nul name":     `{"schemaVersion":1,"project":"a\u0000b","facts":{},"servers":[],"answers":{},"completed":[]}`,
+		"invalid name": "{\"schemaVersion\":1,\"project\":\"caf\xe9\",\"facts\":{},\"servers\":[],\"answers\":{},\"completed\":[]}",
+		"bidi name":    `{"schemaVersion":1,"project":"a\u202eb","facts":{},"servers":[],"answers":{},"completed":[]}`,
+	} {
+		p, ps := Decode(strings.NewReader(body), catalog.All)
+		if len(ps) == 0 || p.Name != "" {
+			t.Errorf("%s: accepted (%q)", name, p.Name)
+			continue
+		}
+		for _, pr := range ps {
+			// A problem of the whole file has no field; one of a value
+			// names it.
+			if pr.Message == "" || (pr.Field == "") != (name == "deep" || name == "huge") {
+				t.Errorf("%s: %+v", name, pr)
+			}
+		}
+	}
+}
