@@ -24,6 +24,10 @@ const (
 	QRequire  = "encryption-required" // refuse unencrypted RPC connections
 )
 
+// stigRPCEncryption is the DISA Exchange 2019 Mailbox Server STIG's
+// requirement that RPC client access be encrypted.
+const stigRPCEncryption = "DISA Exchange 2019 Mailbox Server STIG V-259645 (RPC client access must be encrypted)"
+
 // FilePrefix names the files: outlook-encryption-apply.ps1 and so on.
 const FilePrefix = "outlook-encryption"
 
@@ -125,7 +129,7 @@ func check(in steps.Input) []steps.Finding {
 	}
 	if a[QRequire] == "no" {
 		fs = append(fs, steps.Finding{Code: CodeNoEncryption, Severity: steps.Warning, Fix: []string{QRequire},
-			Message: "The Mailbox servers will keep accepting Outlook Anywhere sessions that do not ask for encryption, which the Exchange Server STIG counts as a finding. Choose yes, or accept it with a reason."})
+			Message: "The Mailbox servers will keep accepting Outlook Anywhere sessions that do not ask for encryption, which the Exchange Server 2019 Mailbox Server STIG counts as a finding (" + stigRPCEncryption + "). Choose yes, or accept it with a reason."})
 	}
 	if a[QMapiHTTP] == "no" {
 		fs = append(fs, steps.Finding{Code: CodeMapiHTTPOff, Severity: steps.Warning, Fix: []string{QMapiHTTP},
@@ -148,7 +152,8 @@ func scripts(c config) []psapply.Script {
 		if c.require {
 			sc.Settings = append(sc.Settings, psapply.Setting{Noun: "RpcClientAccess", Scope: []psapply.Param{{Name: "Server", Value: psapply.Text(string(s.Name))}},
 				Property: "EncryptionRequired", Value: psapply.Bool(true),
-				What: "The server refuses an Outlook Anywhere (RPC) session that does not ask for encryption."})
+				What: "The server refuses an Outlook Anywhere (RPC) session that does not ask for encryption.",
+				Refs: []string{stigRPCEncryption}})
 		}
 		if len(sc.Settings) > 0 {
 			out = append(out, sc)
