@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -100,10 +101,28 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// stopGroup waits for a server asked to stop, and kills its whole process
+// group if it has not stopped after 15 seconds: a server that never came
+// up may not answer its stop command, and must not hang the test or stay
+// behind after it.
+func stopGroup(cmd *exec.Cmd) {
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+	}
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // workers left in the group
+}
+
 // waitListening waits until addr accepts connections.
 func waitListening(t *testing.T, addr string, out *bytes.Buffer) {
 	t.Helper()
-	for i := 0; i < 100; i++ {
+	// Generous: on a loaded machine a server's first start can take
+	// several seconds.
+	for i := 0; i < 600; i++ {
 		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
 			c.Close()
 			return
@@ -150,11 +169,12 @@ func startNginx(t *testing.T, dir string, sites []nginxSite) {
 	os.WriteFile(path, []byte(conf.String()), 0o644)
 	var out bytes.Buffer
 	cmd := exec.Command(bin, "-p", dir, "-c", path)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() })
+	t.Cleanup(func() { cmd.Process.Signal(os.Interrupt); stopGroup(cmd) })
 	for _, s := range sites {
 		waitListening(t, fmt.Sprintf("127.0.0.1:%d", s.port), &out)
 	}
@@ -213,13 +233,14 @@ func startPostfix(t *testing.T, cert, key string, extra map[string]string) postf
 	os.WriteFile(filepath.Join(dir, "conf", "master.cf"), []byte(mc.String()), 0o644)
 	var out bytes.Buffer
 	cmd := exec.Command(bin, "-c", filepath.Join(dir, "conf"), "start-fg")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		exec.Command(bin, "-c", filepath.Join(dir, "conf"), "stop").Run()
-		cmd.Wait()
+		stopGroup(cmd)
 	})
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	waitListening(t, addr, &out)
