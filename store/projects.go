@@ -422,3 +422,35 @@ func (s *Store) LatestPosition(ctx context.Context, userID int64) (projectID int
 	}
 	return projectID, path, nil
 }
+
+// Privileges returns a short text that changes whenever userID's
+// privileges change: whether the account is an administrator and its role
+// in each project. The web layer keeps it in the session and gives the
+// session a new token when it changes, as it does at sign-in.
+func (s *Store) Privileges(ctx context.Context, userID int64) (string, error) {
+	var b strings.Builder
+	var admin int
+	if err := s.r.QueryRowContext(ctx, `SELECT admin FROM users WHERE id = ?`, userID).Scan(&admin); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", ErrNotFound
+		}
+		return "", fmt.Errorf("store: %w", err)
+	}
+	fmt.Fprintf(&b, "a%d", admin)
+	rows, err := s.r.QueryContext(ctx, `SELECT project_id, role FROM members WHERE user_id = ? ORDER BY project_id`, userID)
+	if err != nil {
+		return "", fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid, role int64
+		if err := rows.Scan(&pid, &role); err != nil {
+			return "", fmt.Errorf("store: %w", err)
+		}
+		fmt.Fprintf(&b, ",%d:%d", pid, role)
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("store: %w", err)
+	}
+	return b.String(), nil
+}

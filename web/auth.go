@@ -186,6 +186,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u store.User) er
 	rs.session.Values[keyUser] = u.ID
 	delete(rs.session.Values, keyCreated)
 	rs.user = &u
+	if p, err := s.st.Privileges(r.Context(), u.ID); err == nil {
+		rs.session.Values[keyPrivileges] = p
+	}
 	return s.sessions.Rotate(r, w, rs.session)
 }
 

@@ -2,11 +2,14 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secex/wizard/store"
 )
 
 func TestSetupLinkIsSingleUseAndMakesAnAdministrator(t *testing.T) {
@@ -278,4 +281,58 @@ func mustURL(s string) *url.URL {
 		panic(err)
 	}
 	return u
+}
+
+// TestRoleChangeRotatesTheSession: when an owner changes a member's role,
+// the member's next request gets a new session token, the old token no
+// longer works, the member stays signed in, and the new role is what
+// decides at once.
+func TestRoleChangeRotatesTheSession(t *testing.T) {
+	env := newEnv(t, nil)
+	owner := env.mustUser("olivia", false)
+	ed := env.mustUser("eddie", false)
+	pid := env.project(owner)
+	if err := env.st.SetMember(t.Context(), owner.ID, pid, ed.ID, store.RoleEditor); err != nil {
+		t.Fatal(err)
+	}
+	c := env.signIn("eddie")
+	base, _ := url.Parse(env.ts.URL)
+	cookie := func() string {
+		for _, k := range c.hc.Jar.Cookies(base) {
+			if k.Name == "wizard" {
+				return k.Value
+			}
+		}
+		return ""
+	}
+	path := fmt.Sprintf("/p/%d/facts", pid)
+	if resp, _ := c.get(path); resp.StatusCode != http.StatusOK {
+		t.Fatalf("editor: %d", resp.StatusCode)
+	}
+	before := cookie()
+	if resp, _ := c.get(path); resp.StatusCode != http.StatusOK || cookie() != before {
+		t.Fatal("the token changed without a privilege change")
+	}
+	tok := c.token(path)
+	if err := env.st.SetMember(t.Context(), owner.ID, pid, ed.ID, store.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := c.get(path); resp.StatusCode != http.StatusOK {
+		t.Fatalf("after the change: %d", resp.StatusCode)
+	}
+	after := cookie()
+	if after == "" || after == before {
+		t.Fatal("the session kept its token after the role change")
+	}
+	// The viewer cannot save, with the same CSRF token still valid.
+	resp, _ := c.post(path, url.Values{"csrf_token": {tok}, "version": {"1"}, "ad-domain": {"corp.example.com"}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a viewer saved the facts: %d", resp.StatusCode)
+	}
+	// The old token is gone.
+	old := env.client()
+	old.hc.Jar.SetCookies(base, []*http.Cookie{{Name: "wizard", Value: before, Path: "/"}})
+	if resp, _ := old.get(path); resp.StatusCode == http.StatusOK {
+		t.Error("the token from before the role change still opens the project")
+	}
 }

@@ -35,6 +35,10 @@ const (
 	keyCSRF    = "csrf"
 	keyCreated = "created"
 	keyFlash   = "flash"
+	// keyPrivileges holds store.Privileges as of the session's last
+	// token: a change of role or of the administrator flag gives the
+	// session a new token (see withSession).
+	keyPrivileges = "privileges"
 )
 
 // cookieName is the session cookie's name. Under TLS the __Host- prefix
@@ -221,10 +225,42 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			u, err := s.st.UserByID(r.Context(), uid)
 			if err == nil {
 				rs.user = &u
+				if err := s.rotateOnPrivilegeChange(w, r, sess, uid); err != nil {
+					s.log.Warn("rotating a session after a privilege change", "err", err)
+				}
 			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// rotateOnPrivilegeChange gives sess a new token when its user's
+// privileges differ from those recorded when the token was issued, so a
+// token seen before a role change (in a log, a proxy, a shared screen) is
+// worthless after it. The CSRF token and every other value stay, so a
+// form open in another tab still saves.
+func (s *Server) rotateOnPrivilegeChange(w http.ResponseWriter, r *http.Request, sess *sessions.Session, uid int64) error {
+	now, err := s.st.Privileges(r.Context(), uid)
+	if err != nil {
+		return err
+	}
+	was, ok := sess.Values[keyPrivileges].(string)
+	if ok && was == now {
+		return nil
+	}
+	sess.Values[keyPrivileges] = now
+	if !ok || sess.ID == "" {
+		// Recorded for the first time (a session from before this was
+		// kept): nothing to compare with yet.
+		return s.sessions.Save(r, w, sess)
+	}
+	if err := s.st.DeleteSession(r.Context(), hashToken(sess.ID)); err != nil {
+		return err
+	}
+	// A new token, not a new session: its creation time stays, so the
+	// absolute limit still counts from sign-in.
+	sess.ID = randomToken()
+	return s.sessions.Save(r, w, sess)
 }
 
 // csrfToken returns the session's token, creating and saving one (and so an
