@@ -12,8 +12,9 @@
 // The three files hold to one contract:
 //
 //   - apply first checks its prerequisites (PowerShell 5.1, the computer
-//     it is for, the Exchange Management Shell, the Exchange product and
-//     build, the server's role) and stops, changing nothing, when one
+//     it is for, the Exchange Management Shell, that the server's
+//     configuration can be read from the directory, the Exchange product
+//     and build, the server's role) and stops, changing nothing, when one
 //     fails; with -Prerequisites it stops there. It then reads every
 //     setting it will change and saves them to <prefix>-before.xml beside
 //     itself (Export-Clixml; an earlier capture is kept, so the first one
@@ -368,7 +369,14 @@ func (w writer) prerequisites() (string, error) {
         Write-Host 'FAILED: the Exchange cmdlets are not loaded; run this file in the Exchange Management Shell'
         return $false
     }
-    $server = Get-ExchangeServer -Identity %[1]s
+    try {
+        $server = Get-ExchangeServer -Identity %[1]s
+    }
+    catch {
+        Write-Host ('FAILED: the configuration of ' + %[1]s + ' cannot be read (is the directory or, on an Edge server, the local AD LDS instance reachable?): ' + $_.Exception.Message)
+        return $false
+    }
+    Write-Host ('OK: the configuration of ' + %[1]s + ' can be read')
     $v = $server.AdminDisplayVersion
     if ($v.Major -ne 15 -or $v.Minor -ne 2 -or $v.Build -lt %[2]d) {
         Write-Host ('FAILED: the plan is for ' + %[3]s + ' (build 15.2.%[2]d or later); this server runs ' + $v)

@@ -48,7 +48,14 @@ function Test-Prerequisites {
         Write-Host 'FAILED: the Exchange cmdlets are not loaded; run this file in the Exchange Management Shell'
         return $false
     }
-    $server = Get-ExchangeServer -Identity 'EX02'
+    try {
+        $server = Get-ExchangeServer -Identity 'EX02'
+    }
+    catch {
+        Write-Host ('FAILED: the configuration of ' + 'EX02' + ' cannot be read (is the directory or, on an Edge server, the local AD LDS instance reachable?): ' + $_.Exception.Message)
+        return $false
+    }
+    Write-Host ('OK: the configuration of ' + 'EX02' + ' can be read')
     $v = $server.AdminDisplayVersion
     if ($v.Major -ne 15 -or $v.Minor -ne 2 -or $v.Build -lt 2562) {
         Write-Host ('FAILED: the plan is for ' + 'Exchange Server Subscription Edition (SE) RTM' + ' (build 15.2.2562 or later); this server runs ' + $v)

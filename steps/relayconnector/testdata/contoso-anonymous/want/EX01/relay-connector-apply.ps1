@@ -49,7 +49,14 @@ function Test-Prerequisites {
         Write-Host 'FAILED: the Exchange cmdlets are not loaded; run this file in the Exchange Management Shell'
         return $false
     }
-    $server = Get-ExchangeServer -Identity 'EX01'
+    try {
+        $server = Get-ExchangeServer -Identity 'EX01'
+    }
+    catch {
+        Write-Host ('FAILED: the configuration of ' + 'EX01' + ' cannot be read (is the directory or, on an Edge server, the local AD LDS instance reachable?): ' + $_.Exception.Message)
+        return $false
+    }
+    Write-Host ('OK: the configuration of ' + 'EX01' + ' can be read')
     $v = $server.AdminDisplayVersion
     if ($v.Major -ne 15 -or $v.Minor -ne 2 -or $v.Build -lt 1544) {
         Write-Host ('FAILED: the plan is for ' + 'Exchange Server 2019 CU15' + ' (build 15.2.1544 or later); this server runs ' + $v)
