@@ -336,3 +336,22 @@ func TestRoleChangeRotatesTheSession(t *testing.T) {
 		t.Error("the token from before the role change still opens the project")
 	}
 }
+
+func TestPrivilegesChanged(t *testing.T) {
+	for _, tt := range []struct {
+		was, now string
+		want     bool
+	}{
+		{"a0,1:2", "a0,1:2", false},
+		{"a0,1:2", "a0,1:2,7:4", false}, // joined a project
+		{"a0", "a0,7:4", false},
+		{"a0,1:2", "a0,1:1", true},     // a role lowered
+		{"a0,1:2", "a0,1:3", true},     // a role raised
+		{"a0,1:2,3:4", "a0,3:4", true}, // removed from a project
+		{"a0,1:2", "a1,1:2", true},     // made an administrator
+	} {
+		if got := privilegesChanged(tt.was, tt.now); got != tt.want {
+			t.Errorf("%q -> %q: %v, want %v", tt.was, tt.now, got, tt.want)
+		}
+	}
+}

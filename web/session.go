@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -249,9 +250,10 @@ func (s *Server) rotateOnPrivilegeChange(w http.ResponseWriter, r *http.Request,
 		return nil
 	}
 	sess.Values[keyPrivileges] = now
-	if !ok || sess.ID == "" {
+	if !ok || sess.ID == "" || !privilegesChanged(was, now) {
 		// Recorded for the first time (a session from before this was
-		// kept): nothing to compare with yet.
+		// kept), or only new memberships: the user made or imported a
+		// project, or was added to one.
 		return s.sessions.Save(r, w, sess)
 	}
 	if err := s.st.DeleteSession(r.Context(), hashToken(sess.ID)); err != nil {
@@ -261,6 +263,27 @@ func (s *Server) rotateOnPrivilegeChange(w http.ResponseWriter, r *http.Request,
 	// absolute limit still counts from sign-in.
 	sess.ID = randomToken()
 	return s.sessions.Save(r, w, sess)
+}
+
+// privilegesChanged compares two store.Privileges texts: the
+// administrator flag differs, or a project of was has another role or is
+// gone. A project only in now is a new membership and changes nothing the
+// old token could do.
+func privilegesChanged(was, now string) bool {
+	old, cur := strings.Split(was, ","), strings.Split(now, ",")
+	if old[0] != cur[0] {
+		return true
+	}
+	have := map[string]bool{}
+	for _, m := range cur[1:] {
+		have[m] = true
+	}
+	for _, m := range old[1:] {
+		if !have[m] {
+			return true
+		}
+	}
+	return false
 }
 
 // csrfToken returns the session's token, creating and saving one (and so an
