@@ -21,6 +21,8 @@ import (
 	"strings"
 
 	"github.com/secex/wizard/steps"
+	"github.com/secex/wizard/steps/exchangecert"
+	"github.com/secex/wizard/steps/extendedprotection"
 	"github.com/secex/wizard/steps/script/powershell"
 )
 
@@ -315,7 +317,37 @@ const (
 	CodeHTTPForwarded  = "http-forwarded"
 	CodeECPPublished   = "ecp-published"
 	CodeADFS           = "adfs-owa-only"
+	CodeCertNotShared  = "certificate-not-shared"
+	CodeEPDisagrees    = "extended-protection-answer-differs"
 )
+
+// epAnswer is the Extended Protection procedure's answer that describes
+// the same proxy as each answer of QTLS.
+var epAnswer = map[string]string{
+	TLSPassthrough: extendedprotection.ProxyPassthrough,
+	TLSReencrypt:   extendedprotection.ProxyReencrypt,
+	TLSTerminate:   extendedprotection.ProxyOffload,
+}
+
+// crossChecks compares the answers with the other current-platform
+// procedures that describe the same proxy and certificates: a plan whose
+// procedures disagree about them would fail at the first sign-in.
+func crossChecks(in steps.Input, c config) []steps.Finding {
+	var fs []steps.Finding
+	if ep := in.Of(extendedprotection.ID)[extendedprotection.QProxy]; ep != "" && epAnswer[c.tls] != "" && ep != epAnswer[c.tls] {
+		fs = append(fs, steps.Finding{Code: CodeEPDisagrees, Severity: steps.Warning, Fix: []string{QTLS},
+			Message: "The Extended Protection procedure describes the proxy's TLS handling as " + ep + ", this one as " + c.tls + ". Both describe the same proxy: correct whichever is wrong, or accept it with a reason (for example, a second device in front of the Mailbox servers)."})
+	}
+	cert := in.Of(exchangecert.ID)
+	if c.tls != TLSReencrypt || len(cert) == 0 {
+		return fs
+	}
+	if servers := cert.Values(exchangecert.QServers); len(servers) > 1 || !cert.Is(exchangecert.QExportable, "yes") {
+		fs = append(fs, steps.Finding{Code: CodeCertNotShared, Severity: steps.Warning, Fix: []string{QTLS},
+			Message: "The Exchange certificate procedure gives " + andList(servers) + " each a certificate of its own" + map[bool]string{true: "", false: ", with a private key that cannot be exported"}[cert.Is(exchangecert.QExportable, "yes")] + ", so the proxy cannot present the certificate the Mailbox servers present. Re-encrypting under Extended Protection needs one certificate, the same on the proxy and on every Mailbox server behind it. Issue one certificate with an exportable key for the published names and install it on the proxy and each Mailbox server, or let a proxy that can pass TLS through do so; accept this with a reason once the shared certificate is planned."})
+	}
+	return fs
+}
 
 func check(in steps.Input) []steps.Finding {
 	a := in.Of(ID)
@@ -371,7 +403,7 @@ func check(in steps.Input) []steps.Finding {
 		fs = append(fs, steps.Finding{Code: CodeADFS, Severity: steps.Warning, Fix: []string{QPreauth},
 			Message: "AD FS pre-authentication covers Outlook on the web and the admin center only, and needs their virtual directories set to accept AD FS tokens (Set-OwaVirtualDirectory and Set-EcpVirtualDirectory with -AdfsAuthentication) and the AD FS relying party trust, neither planned here. Autodiscover, EWS, MAPI and ActiveSync stay pass-through. Accept it with a reason once those changes are planned, or choose pass-through."})
 	}
-	return fs
+	return append(fs, crossChecks(in, c)...)
 }
 
 func (c config) quote(s string) string {
@@ -548,6 +580,14 @@ func (c config) preauthOf(p Path) string {
 		return "AD FS (relying party " + c.rp + ")"
 	}
 	return "pass-through"
+}
+
+// andList joins names as a sentence does: "EX01, EX02 and EX03".
+func andList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // slug turns a path such as /Microsoft-Server-ActiveSync/ into an action

@@ -7,6 +7,8 @@ import (
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/currenttest"
+	"github.com/secex/wizard/steps/exchangecert"
+	"github.com/secex/wizard/steps/extendedprotection"
 	"github.com/secex/wizard/steps/script/powershell"
 	"github.com/secex/wizard/steps/steptest"
 )
@@ -196,5 +198,51 @@ func TestApplies(t *testing.T) {
 	}
 	if Step.Platform != steps.PlatformCurrent || !slices.Equal(Replaces, []string{"isa-owa-publishing", "isa-ssl-listener", "owa-topology"}) {
 		t.Error("not the current platform's counterpart of the guide's OWA publishing")
+	}
+}
+
+// The procedure warns when the other procedures describing the same proxy
+// and certificates disagree with it.
+func TestCrossChecks(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		others map[string]steps.Answers
+		want   []string
+	}{
+		{"alone", nil, nil},
+		{"agreeing", map[string]steps.Answers{
+			extendedprotection.ID: {extendedprotection.QProxy: extendedprotection.ProxyReencrypt},
+			exchangecert.ID:       {exchangecert.QServers: "EX01", exchangecert.QExportable: "yes"},
+		}, nil},
+		{"other TLS answer", map[string]steps.Answers{
+			extendedprotection.ID: {extendedprotection.QProxy: extendedprotection.ProxyPassthrough},
+		}, []string{CodeEPDisagrees}},
+		{"a certificate per server", map[string]steps.Answers{
+			exchangecert.ID: {exchangecert.QServers: "EX01\nEX02", exchangecert.QExportable: "yes"},
+		}, []string{CodeCertNotShared}},
+		{"a key that cannot be exported", map[string]steps.Answers{
+			exchangecert.ID: {exchangecert.QServers: "EX01", exchangecert.QExportable: "no"},
+		}, []string{CodeCertNotShared}},
+	} {
+		in := steptest.Load(t, reference).Input()
+		for id, a := range tt.others {
+			in.Answers[id] = a
+		}
+		var got []string
+		for _, f := range Step.Check(in) {
+			got = append(got, f.Code)
+			if f.Code == CodeCertNotShared && tt.name == "a key that cannot be exported" && !strings.Contains(f.Message, "cannot be exported") {
+				t.Errorf("%s: %s", tt.name, f.Message)
+			}
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: findings %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	// Passing TLS through needs no shared certificate.
+	in := steptest.WithChanges(t, reference, map[string]steps.Answers{ID: {QTLS: TLSPassthrough, QProduct: ProductOther, QThumbprint: ""}}, nil)
+	in.Answers[exchangecert.ID] = steps.Answers{exchangecert.QServers: "EX01\nEX02", exchangecert.QExportable: "no"}
+	if fs := Step.Check(in); len(fs) != 0 {
+		t.Errorf("pass-through: %+v", fs)
 	}
 }
