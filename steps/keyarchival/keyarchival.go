@@ -108,7 +108,7 @@ var pages = []steps.Page{
 				Hint: "The template's name. ExchangeUser (display name Exchange User) issues S/MIME encryption certificates."},
 			{ID: QUserTemplate, Label: "Name of the new template", Kind: steps.KindObjectName, Default: "SMIMEEncryptionArchived"},
 			{ID: QTestUser, Label: "Test account for the recovery test (DOMAIN\\user)", Kind: steps.KindList, Item: parseAccount, MaxItems: 1,
-				Hint: "An account with no real mail, which enrols one certificate from the new template so that its key can be recovered as a test."},
+				Hint: "An account with a mailbox but no real mail, which enrols one certificate from the new template so that its key can be recovered as a test."},
 		},
 	},
 }
@@ -271,9 +271,9 @@ func plan(in steps.Input) []steps.Action {
 		ID: "kra-template", Phase: steps.PhaseCertificates, Target: ca,
 		Title: "Let " + agents + " enrol on " + ca,
 		Do: []string{
-			"Open Certificate Templates (certtmpl.msc), open the properties of " + c.kraTmpl + ", and on the Security tab give Read and Enroll to " + agents + " only (a group holding exactly them is easiest). Leave Autoenroll cleared.",
-			"On the Issuance Requirements tab, keep CA certificate manager approval ticked, so that no agent certificate is issued without a certificate manager looking at the request.",
-			console + " Right-click Certificate Templates, choose New, Certificate Template to Issue, select " + c.kraTmpl + " and click OK.",
+			"Open Certificate Templates (certtmpl.msc), open the properties of " + shown(c.kraTmpl) + ", and on the Security tab give Read and Enroll to " + agents + " only (a group holding exactly them is easiest). Leave Autoenroll cleared.",
+			"On the Issuance Requirements tab, make sure CA certificate manager approval is ticked (the built-in template has it), so that no agent certificate is issued without a certificate manager looking at the request.",
+			console + " Right-click Certificate Templates, choose New, Certificate Template to Issue, select " + shown(c.kraTmpl) + " and click OK.",
 		},
 		Expect:  c.kraTmpl + " is listed under Certificate Templates in the CA console.",
 		Verify:  "Signed in as one of the agents, certmgr.msc, Personal, All Tasks, Request New Certificate offers " + c.kraTmpl + "; signed in as anyone else it does not.",
@@ -285,7 +285,7 @@ func plan(in steps.Input) []steps.Action {
 			ID: "enrol-kra-" + k, Phase: steps.PhaseCertificates, Target: ca,
 			Title: "Enrol key recovery agent " + k + " of " + n,
 			Do: []string{
-				"Agent " + k + " signs in to a domain computer with their own account, opens certmgr.msc, and under Personal chooses All Tasks, Request New Certificate, then " + c.kraTmpl + ", Enroll. The request waits for approval.",
+				"Agent " + k + " signs in to a domain computer with their own account, opens certmgr.msc, and under Personal chooses All Tasks, Request New Certificate, then ticks " + display(c.kraTmpl) + " and clicks Enroll. The request waits for approval.",
 				"A certificate manager (not the agent) opens the CA console on " + ca + ", Pending Requests, checks that the requester is agent " + k + ", and chooses All Tasks, Issue.",
 				"The agent, back in certmgr.msc, chooses Personal, All Tasks, Automatically Enroll and Retrieve Certificates; the certificate appears under Personal.",
 				"The agent exports it with its private key (All Tasks, Export, Yes, export the private key) to a .pfx file with a strong password, on removable media or straight to a smart card, and keeps it in a safe; a second copy goes to a different safe.",
@@ -315,11 +315,11 @@ func plan(in steps.Input) []steps.Action {
 		ID: "encryption-template", Phase: steps.PhaseCertificates, Target: ca,
 		Title: "Issue users' encryption certificates from " + c.tmpl + ", which archives their key",
 		Do: []string{
-			"In Certificate Templates (certtmpl.msc), right-click " + c.source + " and choose Duplicate Template.",
-			"General tab: template name " + c.tmpl + ".",
+			"In Certificate Templates (certtmpl.msc), right-click " + shown(c.source) + " and choose Duplicate Template.",
+			"General tab: template display name " + c.tmpl + "; the template name below it becomes " + c.tmpl + " too.",
 			"Request Handling tab: purpose Encryption, and tick Archive subject's encryption private key. Leave Allow private key to be exported cleared.",
 			"Security tab: give the users who are to get S/MIME encryption certificates Read and Enroll (and Autoenroll if certificates are to be rolled out by Group Policy). Click OK.",
-			console + " Right-click Certificate Templates, choose New, Certificate Template to Issue, select " + c.tmpl + " and click OK. Stop issuing " + c.source + " to the same users, so every new encryption certificate is archived.",
+			console + " Right-click Certificate Templates, choose New, Certificate Template to Issue, select " + c.tmpl + " and click OK. Stop issuing " + display(c.source) + " to the same users, so every new encryption certificate is archived.",
 		},
 		Expect:  c.tmpl + " is listed under Certificate Templates in the CA console, and its Request Handling tab shows the archive option ticked.",
 		Verify:  "The recovery test below recovers a key issued from " + c.tmpl + ".",
@@ -341,6 +341,27 @@ func plan(in steps.Input) []steps.Action {
 		Backout: "Revoke the test certificate in the CA console (Issued Certificates, All Tasks, Revoke Certificate) and delete the recovered .pfx and the test files.",
 	})
 	return as
+}
+
+// builtIn are the display names the consoles show for the built-in
+// templates this procedure offers by default.
+var builtIn = map[string]string{"KeyRecoveryAgent": "Key Recovery Agent", "ExchangeUser": "Exchange User"}
+
+// display is the name the enrolment wizard shows for a template.
+func display(name string) string {
+	if d, ok := builtIn[name]; ok {
+		return d
+	}
+	return name
+}
+
+// shown names a template as the consoles list it: they show display
+// names, where the answers hold template names.
+func shown(name string) string {
+	if d, ok := builtIn[name]; ok {
+		return d + " (template name " + name + ")"
+	}
+	return "the template whose template name is " + name + " (its General tab shows it)"
 }
 
 // commandList is every command the plan prints, in order, for the tests.

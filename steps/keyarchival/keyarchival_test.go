@@ -62,7 +62,7 @@ func TestPlan(t *testing.T) {
 	if as[3].Interrupts == "" || as[3].Minutes == 0 {
 		t.Errorf("the CA restart is not stated: %+v", as[3])
 	}
-	if got := do(as[4]); !strings.Contains(got, "Archive subject's encryption private key") || !strings.Contains(got, "right-click ExchangeUser") || !strings.Contains(got, "SMIMEEncryptionArchived") {
+	if got := do(as[4]); !strings.Contains(got, "Archive subject's encryption private key") || !strings.Contains(got, "right-click Exchange User (template name ExchangeUser)") || !strings.Contains(got, "SMIMEEncryptionArchived") {
 		t.Errorf("template step:\n%s", got)
 	}
 	got := do(as[5])
