@@ -121,8 +121,8 @@ var pages = []steps.Page{
 			{ID: QMailbox, Label: "Mailbox servers behind the proxy", Kind: steps.KindServers, Role: steps.RoleMailbox, DefaultFrom: allMailbox},
 			{ID: QBackendHost, Label: "Name the proxy connects to for the Mailbox servers", Kind: steps.KindFQDN, DefaultFrom: defaultBackend,
 				Hint: "Resolved on the proxy to the Mailbox servers or their load balancer. With Extended Protection it must be a name on the Mailbox servers' certificate; the public host name with internal DNS is usual."},
-			{ID: QPublicAddr, Label: "The proxy's public IPv4 address (where the public DNS names will point)", Kind: steps.KindIPv4, Optional: true,
-				Hint: "Lets the outside-in test run before the DNS change. Leave empty if the address is not known yet."},
+			{ID: QPublicAddr, Label: "The proxy's public IPv4 address (where the public DNS names will point)", Kind: steps.KindIPv4,
+				Hint: "The address the Internet reaches the proxy on (the firewall's translated address, if there is one). The DNS change points the public names at it, and the outside-in test connects to it before the change."},
 		},
 	},
 	{
@@ -245,12 +245,10 @@ func load(in steps.Input) config {
 	} else {
 		c.backend = string(h)
 	}
-	if v := a[QPublicAddr]; v != "" {
-		if ip, err := steps.ParseIPv4(v); err != nil {
-			refuse(QPublicAddr, "Public address: "+err.Error())
-		} else {
-			c.public = ip
-		}
+	if ip, err := steps.ParseIPv4(a[QPublicAddr]); err != nil {
+		refuse(QPublicAddr, "The proxy's public address: "+err.Error())
+	} else {
+		c.public = ip
 	}
 	if v := a[QThumbprint]; v != "" {
 		if t, err := parseThumbprint(v); err != nil {
@@ -318,6 +316,8 @@ const (
 	CodeECPPublished   = "ecp-published"
 	CodeADFS           = "adfs-owa-only"
 	CodeCertNotShared  = "certificate-not-shared"
+	CodeHostsOnly      = "passthrough-cannot-filter-paths"
+	CodeADFSNeedsTLS   = "adfs-needs-tls-at-proxy"
 	CodeEPDisagrees    = "extended-protection-answer-differs"
 )
 
@@ -355,7 +355,7 @@ func check(in steps.Input) []steps.Finding {
 	fs := append([]steps.Finding{}, c.bad...)
 	if !c.hasProxy {
 		fs = append(fs, steps.Finding{Code: CodeNoProxy, Severity: steps.Error, Fix: []string{QProxy},
-			Message: "Select the reverse proxy: " + a[QProxy] + " is not a server with the role " + steps.RoleProxy.Label() + " in the inventory."})
+			Message: "Select the reverse proxy: " + map[bool]string{true: "none is selected", false: a[QProxy] + " is not a server with the role " + steps.RoleProxy.Label() + " in the inventory"}[a[QProxy] == ""] + "."})
 	}
 	for _, name := range a.Values(QMailbox) {
 		if s, ok := in.Topology.Server(name); !ok || !s.Has(steps.RoleMailbox) {
@@ -390,6 +390,14 @@ func check(in steps.Input) []steps.Finding {
 	if c.product == ProductWAP && a[QThumbprint] == "" {
 		fs = append(fs, steps.Finding{Code: CodeNoThumbprint, Severity: steps.Error, Fix: []string{QThumbprint},
 			Message: "Web Application Proxy needs the thumbprint of the certificate it presents for each publication. Import the Mailbox servers' certificate on the proxy first and enter its thumbprint."})
+	}
+	if c.tls == TLSPassthrough {
+		fs = append(fs, steps.Finding{Code: CodeHostsOnly, Severity: steps.Warning, Fix: []string{QTLS},
+			Message: "A proxy that passes TLS through sees host names only, never paths, so it forwards every path of " + c.owaHost + " to the Mailbox servers: /ecp and /powershell included, whatever this plan publishes. Keep them off the Internet on Exchange or the firewall instead, or let the proxy end TLS and re-encrypt with the Mailbox servers' certificate so it can filter by path; accept this with a reason."})
+		if c.preauth == PreauthADFS {
+			fs = append(fs, steps.Finding{Code: CodeADFSNeedsTLS, Severity: steps.Error, Fix: []string{QPreauth, QTLS},
+				Message: "AD FS pre-authentication happens inside HTTPS at the proxy, which a proxy passing TLS through never opens. Choose pass-through pre-authentication, or let the proxy re-encrypt."})
+		}
 	}
 	if c.http == HTTPForward {
 		fs = append(fs, steps.Finding{Code: CodeHTTPForwarded, Severity: steps.Error, Fix: []string{QHTTP},
@@ -443,18 +451,14 @@ func (c config) commands(p Path) Commands {
 }
 
 // probeHost is where the outside-in test connects: the proxy's public
-// address when the answers give it, or else the public name.
-func (c config) probeHost() string {
-	if c.public.IsValid() {
-		return c.public.String()
-	}
-	return c.owaHost
-}
+// address, so that the test can run before the public names move.
+func (c config) probeHost() string { return c.public.String() }
 
 func plan(in steps.Input) []steps.Action {
 	c := load(in)
 	if len(c.bad) > 0 || !c.hasProxy || len(c.mailbox) == 0 || c.owaHost == "" || c.autoHost == "" ||
 		c.tls == TLSTerminate || c.http == HTTPForward || (c.tls == TLSReencrypt && !c.sameCert) ||
+		(c.tls == TLSPassthrough && c.preauth == PreauthADFS) ||
 		(c.product == ProductWAP && (c.tls == TLSPassthrough || c.thumbprint == "")) {
 		return nil
 	}
@@ -498,30 +502,7 @@ func plan(in steps.Input) []steps.Action {
 			})
 		}
 	} else {
-		var list []string
-		for _, p := range paths {
-			list = append(list, "https://"+p.Host+p.Path+" to https://"+c.backend+p.Path+" ("+p.What+")")
-		}
-		tls := "pass the TLS connection through to the Mailbox servers unchanged (route by the name the client sends, SNI), so the Mailbox servers' certificate is what clients see"
-		if c.tls == TLSReencrypt {
-			tls = "end TLS with the Mailbox servers' own certificate and open a new TLS connection to " + c.backend + ", checking its certificate; never forward plain HTTP"
-		}
-		http := "refuse plain HTTP on port 80"
-		if c.http == HTTPRedirect {
-			http = "answer plain HTTP on port 80 only with a redirect to HTTPS"
-		}
-		as = append(as, steps.Action{
-			ID: "publish-paths", Phase: steps.PhasePublishing, Target: proxy,
-			Title: "Publish the Exchange paths on " + proxy,
-			Do: []string{
-				"In " + proxy + "'s management tools, create one rule for each of these paths, and no others: " + strings.Join(list, "; ") + ".",
-				"For every rule: " + tls + "; " + http + "; send the original host name to the Mailbox servers; pre-authentication " + c.preauthOf(paths[0]) + " for Outlook on the web and pass-through for the other paths.",
-				"Leave the admin center (/ecp)" + map[bool]string{true: " published only as listed above.", false: ", /powershell and every other path unpublished."}[c.ecp],
-			},
-			Expect:  "The product lists exactly the rules above, each forwarding to " + c.backend + ".",
-			Verify:  "From the Internet, https://" + c.owaHost + "/powershell/ and https://" + c.owaHost + "/ecp/ (unless published) get no answer from Exchange, while https://" + c.owaHost + owaPath(in.Topology) + "/ shows the sign-in page.",
-			Backout: "Delete the rules created above; restore the product's configuration backup taken first.",
-		})
+		as = append(as, c.otherProduct(in.Topology, paths))
 	}
 
 	test := steps.Action{
@@ -529,7 +510,7 @@ func plan(in steps.Input) []steps.Action {
 		Title: "Test the published paths from the Internet",
 		Do: []string{
 			"From a computer on the Internet, outside the organisation, connect to " + c.probeHost() + " on port 443 with the name " + c.owaHost + " and read the certificate: it is the Mailbox servers' certificate, valid and trusted.",
-			"Open https://" + c.owaHost + owaPath(in.Topology) + "/ (with a hosts-file entry pointing " + c.owaHost + " at " + c.probeHost() + " if DNS has not moved yet) and sign in with a test account; open a message.",
+			"Open https://" + c.owaHost + owaPath(in.Topology) + "/ (with a hosts-file entry pointing " + c.owaHost + " at " + c.probeHost() + ", as DNS has not moved yet) and sign in with a test account; open a message.",
 			"Check that http://" + c.owaHost + "/ is " + map[bool]string{true: "redirected to HTTPS", false: "refused"}[c.http == HTTPRedirect] + ", and that https://" + c.owaHost + "/ecp/ " + map[bool]string{true: "shows the admin center's sign-in", false: "is not answered by Exchange"}[c.ecp] + ".",
 		},
 		Probe: &steps.Probe{Kind: steps.ProbeTLS, Host: c.probeHost(), Port: 443, Name: c.owaHost,
@@ -543,28 +524,19 @@ func plan(in steps.Input) []steps.Action {
 		Title: "Point " + c.owaHost + " and " + c.autoHost + " at " + proxy + " in public DNS",
 		Do: []string{
 			"A day before, lower the time-to-live of the public records for " + c.owaHost + " and " + c.autoHost + " to 5 minutes, so the change and any backout spread quickly.",
-			"In the public zone, change the A records of " + c.owaHost + " and " + c.autoHost + " to " + c.addressOrProxy() + ". Record the old values first, for the backout.",
+			"In the public zone, change the A records of " + c.owaHost + " and " + c.autoHost + " to " + c.public.String() + ". Record the old values first, for the backout.",
 			"Internal DNS (or the hosts file on " + proxy + ") keeps resolving " + c.backend + " to the Mailbox servers or their load balancer, so the proxy still reaches them and internal clients never pass through it.",
 			"While resolvers still hold the old records (up to one time-to-live), clients outside reach the old address; if nothing serves Exchange there, Outlook on the web, Outlook and phones outside the organisation cannot connect until the new records reach them.",
 		},
-		Expect:     "nslookup " + c.owaHost + " and nslookup " + c.autoHost + " against a public resolver return " + c.addressOrProxy() + ".",
+		Expect:     "nslookup " + c.owaHost + " and nslookup " + c.autoHost + " against a public resolver return " + c.public.String() + ".",
 		Verify:     "The outside-in test passes from a computer on the Internet without a hosts-file entry, and the Microsoft Remote Connectivity Analyzer's Outlook Autodiscover and Exchange ActiveSync tests pass with the test account.",
 		Backout:    "Change the two A records back to the values recorded before.",
 		Interrupts: "Outlook on the web, Outlook and ActiveSync from outside, for users whose resolver still holds the old records",
 		Minutes:    5,
 	}
-	if c.public.IsValid() {
-		// The address is known, so the test runs before the names move.
-		return append(as, test, dns)
-	}
-	return append(as, dns, test)
-}
-
-func (c config) addressOrProxy() string {
-	if c.public.IsValid() {
-		return c.public.String()
-	}
-	return "the public address of " + string(c.proxy.Name)
+	// The test connects to the address, so it runs before the names
+	// move: a failure then costs no outage.
+	return append(as, test, dns)
 }
 
 func (c config) thumbprintNote() string {
@@ -579,6 +551,56 @@ func (c config) preauthOf(p Path) string {
 		return "AD FS (relying party " + c.rp + ")"
 	}
 	return "pass-through"
+}
+
+// otherProduct is the publishing step for a proxy without cmdlets: the
+// rules to enter in its own tools. A proxy that passes TLS through routes
+// by host name only; one that re-encrypts has a rule for each path.
+func (c config) otherProduct(t steps.Topology, paths []Path) steps.Action {
+	proxy := string(c.proxy.Name)
+	http := "refuse plain HTTP on port 80"
+	if c.http == HTTPRedirect {
+		http = "answer plain HTTP on port 80 only with a redirect to HTTPS"
+	}
+	a := steps.Action{ID: "publish-paths", Phase: steps.PhasePublishing, Target: proxy,
+		Title:   "Publish the Exchange paths on " + proxy,
+		Backout: "Delete the rules created above, or restore the product's configuration backup taken first.",
+	}
+	if c.tls == TLSPassthrough {
+		a.Do = []string{
+			"In " + proxy + "'s management tools, create one TCP rule on port 443 for each public name, routing by the name the client sends (SNI): " + c.owaHost + " and " + c.autoHost + " to " + c.backend + " port 443. The proxy does not open the TLS connection, so the Mailbox servers' certificate is what clients see.",
+			"Then " + http + ".",
+			"The proxy cannot tell paths apart: the paths clients need (" + pathList(paths) + ") and every other path reach the Mailbox servers (see the accepted warning).",
+		}
+		a.Expect = "The product lists the two rules, each forwarding port 443 to " + c.backend + "."
+		a.Verify = "From the Internet, https://" + c.owaHost + owaPath(t) + "/ shows the Mailbox servers' certificate and the sign-in page."
+		return a
+	}
+	var list []string
+	for _, p := range paths {
+		list = append(list, "https://"+p.Host+p.Path+" to https://"+c.backend+p.Path+" ("+p.What+")")
+	}
+	preauth := "no pre-authentication at the proxy (Exchange signs users in) on every rule"
+	if c.preauth == PreauthADFS {
+		preauth = "AD FS pre-authentication with the relying party " + c.rp + " on the Outlook on the web" + map[bool]string{true: " and admin center rules", false: " rule"}[c.ecp] + ", none on the others"
+	}
+	a.Do = []string{
+		"In " + proxy + "'s management tools, create one rule for each of these paths, and no others: " + strings.Join(list, "; ") + ".",
+		"For every rule: end TLS with the Mailbox servers' own certificate and open a new TLS connection to " + c.backend + ", checking its certificate, never plain HTTP; " + http + "; send the original host name to the Mailbox servers. Use " + preauth + ".",
+		map[bool]string{true: "Leave /powershell and every other path unpublished.", false: "Leave the admin center (/ecp), /powershell and every other path unpublished."}[c.ecp],
+	}
+	a.Expect = "The product lists exactly the rules above, each forwarding to " + c.backend + "."
+	a.Verify = "From the Internet, https://" + c.owaHost + "/powershell/ " + map[bool]string{true: "gets", false: "and https://" + c.owaHost + "/ecp/ get"}[c.ecp] + " no answer from Exchange, while https://" + c.owaHost + owaPath(t) + "/ shows the sign-in page."
+	return a
+}
+
+// pathList names the paths, as in "/owa/, /ews/ and /mapi/".
+func pathList(paths []Path) string {
+	var ps []string
+	for _, p := range paths {
+		ps = append(ps, p.Path)
+	}
+	return andList(ps)
 }
 
 // andList joins names as a sentence does: "EX01, EX02 and EX03".
