@@ -11,10 +11,12 @@ import (
 	"github.com/secex/wizard/steps/ipsec"
 	"github.com/secex/wizard/steps/isalistener"
 	"github.com/secex/wizard/steps/isapublish"
+	"github.com/secex/wizard/steps/keyarchival"
 	"github.com/secex/wizard/steps/kms"
 	"github.com/secex/wizard/steps/outlooktls"
 	"github.com/secex/wizard/steps/owacert"
 	"github.com/secex/wizard/steps/owatopology"
+	"github.com/secex/wizard/steps/proxypublish"
 	"github.com/secex/wizard/steps/relayconnector"
 	"github.com/secex/wizard/steps/rpcencrypt"
 	"github.com/secex/wizard/steps/screener"
@@ -65,6 +67,8 @@ var guidePrerequisites = map[string][]string{
 	extendedprotection.ID: nil,
 	edgetransport.ID:      nil,
 	relayconnector.ID:     nil,
+	keyarchival.ID:        nil,
+	proxypublish.ID:       nil,
 }
 
 // TestRequiresFollowTheGuide checks each procedure's Requires against the
