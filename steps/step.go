@@ -266,8 +266,13 @@ type Probe struct {
 	Port uint16
 	Name string // the name the certificate must carry, sent as SNI
 
-	Path     string // TLS: the OWA path that must ask for Basic authentication
-	HTTPPort uint16 // TLS: plain-HTTP port that must refuse or redirect to HTTPS; 0 skips
+	Path string // TLS: the OWA path that must ask for Basic authentication
+	// FormsSignIn, for the current platform, makes the OWA path's check
+	// expect Outlook on the web's sign-in page (a redirect to
+	// /owa/auth/logon.aspx on the same host over HTTPS) instead of a
+	// Basic challenge.
+	FormsSignIn bool
+	HTTPPort    uint16 // TLS: plain-HTTP port that must refuse or redirect to HTTPS; 0 skips
 
 	STARTTLS        bool   // SMTP: STARTTLS must be offered
 	OutsideFrom     string // SMTP: sender and recipient of the open-relay attempt

@@ -514,7 +514,7 @@ func plan(in steps.Input) []steps.Action {
 			"Check that http://" + c.owaHost + "/ is " + map[bool]string{true: "redirected to HTTPS", false: "refused"}[c.http == HTTPRedirect] + ", and that https://" + c.owaHost + "/ecp/ " + map[bool]string{true: "shows the admin center's sign-in", false: "is not answered by Exchange"}[c.ecp] + ".",
 		},
 		Probe: &steps.Probe{Kind: steps.ProbeTLS, Host: c.probeHost(), Port: 443, Name: c.owaHost,
-			Path: in.Topology.Facts.OWAPath, HTTPPort: 80},
+			Path: in.Topology.Facts.OWAPath, HTTPPort: 80, FormsSignIn: true},
 		Expect:  "The sign-in page appears without a certificate warning, the test mailbox opens, and no Extended Protection error (HTTP 401 after a correct password) is seen.",
 		Verify:  "The Mailbox servers' IIS logs (" + mailbox + ") show the test account's requests arriving from " + proxy + "'s internal address.",
 		Backout: "Nothing to undo: the test only reads.",

@@ -89,7 +89,7 @@ func TestPlan(t *testing.T) {
 		t.Errorf("backout %q", as[1].Backout)
 	}
 	probe := as[6].Probe
-	if probe == nil || *probe != (steps.Probe{Kind: steps.ProbeTLS, Host: "203.0.113.20", Port: 443, Name: "mail.contoso.com", Path: "/owa", HTTPPort: 80}) {
+	if probe == nil || *probe != (steps.Probe{Kind: steps.ProbeTLS, Host: "203.0.113.20", Port: 443, Name: "mail.contoso.com", Path: "/owa", HTTPPort: 80, FormsSignIn: true}) {
 		t.Errorf("probe %+v", probe)
 	}
 	dns := as[7]

@@ -22,7 +22,7 @@ func (n Network) Run(ctx context.Context, p steps.Probe, roots *x509.CertPool, f
 	}
 	switch p.Kind {
 	case steps.ProbeTLS:
-		plan := TLSPlan{Addr: addr, ServerName: p.Name, Cert: cert, OWAPath: p.Path}
+		plan := TLSPlan{Addr: addr, ServerName: p.Name, Cert: cert, OWAPath: p.Path, FormsSignIn: p.FormsSignIn}
 		if p.HTTPPort != 0 {
 			plan.HTTPAddr = net.JoinHostPort(p.Host, strconv.Itoa(int(p.HTTPPort)))
 		}

@@ -5,6 +5,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -252,4 +254,42 @@ func TestCertificateFileChecks(t *testing.T) {
 	expect(t, CheckCertificate(read(other), nil, p.caPEM, plan, now), "cert.name", Fail, "mail.test.example")
 	future, _ := p.leaf(t, "future", []string{"mail.test.example"}, now.Add(2*day), now.Add(90*day), false)
 	expect(t, CheckCertificate(read(future), nil, p.caPEM, plan, now), "cert.valid-from", Fail, "not valid yet")
+}
+
+// TestFormsSignInCheck runs the current platform's OWA check against real
+// TLS servers on 127.0.0.1: a redirect to the sign-in page on the same
+// host passes; a Basic challenge, an anonymous page and a redirect to
+// another host fail.
+func TestFormsSignInCheck(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		handler http.HandlerFunc
+		want    Result
+	}{
+		{"sign-in page", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://mail.test.example/owa/auth/logon.aspx?replaceCurrent=1&url=https%3a%2f%2fmail.test.example%2fowa", http.StatusFound)
+		}, Pass},
+		{"basic challenge", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("WWW-Authenticate", `Basic realm="mail.test.example"`)
+			w.WriteHeader(http.StatusUnauthorized)
+		}, Fail},
+		{"anonymous page", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("inbox")) }, Fail},
+		{"another host", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://login.elsewhere.example/owa/auth/logon.aspx", http.StatusFound)
+		}, Fail},
+		{"plain http sign-in", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "http://mail.test.example/owa/auth/logon.aspx", http.StatusFound)
+		}, Fail},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewTLSServer(tt.handler)
+			defer srv.Close()
+			n := testNetwork()
+			var r Report
+			n.checkOWAAuth(context.Background(), &r, TLSPlan{Addr: strings.TrimPrefix(srv.URL, "https://"), ServerName: "mail.test.example", OWAPath: "/owa", FormsSignIn: true})
+			if len(r.Checks) != 1 || r.Checks[0].ID != "owa.auth" || r.Checks[0].Result != tt.want {
+				t.Errorf("%+v, want %s", r.Checks, tt.want)
+			}
+		})
+	}
 }

@@ -20,8 +20,10 @@ type TLSPlan struct {
 	ServerName string // the name sent as SNI and checked on the certificate
 	Cert       CertPlan
 	// OWAPath, when set, is asked for over TLS: it must challenge for
-	// Basic authentication.
-	OWAPath string
+	// Basic authentication, or with FormsSignIn send the browser to the
+	// sign-in page of Outlook on the web on the same host.
+	OWAPath     string
+	FormsSignIn bool
 	// HTTPAddr, when set, is the plain-HTTP host:port that must refuse
 	// the connection or redirect to HTTPS.
 	HTTPAddr string
@@ -192,6 +194,10 @@ func (n Network) checkOWAAuth(ctx context.Context, r *Report, plan TLSPlan) {
 		return
 	}
 	resp.Body.Close()
+	if plan.FormsSignIn {
+		checkFormsSignIn(r, plan, resp)
+		return
+	}
 	var schemes []string
 	for _, h := range resp.Header.Values("WWW-Authenticate") {
 		s, _, _ := strings.Cut(strings.TrimSpace(h), " ")
@@ -210,6 +216,32 @@ func (n Network) checkOWAAuth(ctx context.Context, r *Report, plan TLSPlan) {
 		r.fail("owa.auth", want, observed, "OWA answered without asking for credentials; turn off anonymous access on "+plan.OWAPath)
 	default:
 		r.fail("owa.auth", want, observed, fmt.Sprintf("OWA answered %s instead of asking for credentials; check the path %s", resp.Status, plan.OWAPath))
+	}
+}
+
+// checkFormsSignIn reads the answer of Exchange Server 2019 or SE's
+// Outlook on the web, which signs users in with a form: the path must
+// redirect to the sign-in page on the same host over HTTPS, never answer
+// anonymously or send the browser elsewhere.
+func checkFormsSignIn(r *Report, plan TLSPlan, resp *http.Response) {
+	const want = "a redirect to the sign-in page /owa/auth/logon.aspx over HTTPS on the same host"
+	loc, _ := resp.Location()
+	observed := resp.Status
+	if loc != nil {
+		observed += " to " + loc.String()
+	}
+	switch {
+	case loc != nil && resp.StatusCode >= 300 && resp.StatusCode < 400 && loc.Scheme == "https" &&
+		strings.EqualFold(loc.Hostname(), plan.ServerName) && strings.HasSuffix(strings.ToLower(loc.Path), "/auth/logon.aspx"):
+		r.pass("owa.auth", want, observed, "Outlook on the web sends the browser to its sign-in page over TLS")
+	case loc != nil && resp.StatusCode >= 300 && resp.StatusCode < 400:
+		r.fail("owa.auth", want, observed, "The OWA path redirects somewhere other than its own sign-in page over HTTPS; check the proxy's publishing rule for "+plan.OWAPath)
+	case resp.StatusCode == http.StatusUnauthorized:
+		r.fail("owa.auth", want, observed, "The OWA path asks for credentials in the browser's own dialog instead of the sign-in page; forms-based authentication is off on the owa virtual directory, or the proxy pre-authenticates differently from the plan")
+	case resp.StatusCode < 300:
+		r.fail("owa.auth", want, observed, "The OWA path answered without asking anyone to sign in; check authentication on "+plan.OWAPath)
+	default:
+		r.fail("owa.auth", want, observed, fmt.Sprintf("The OWA path answered %s; check the path %s and the proxy's publishing rule", resp.Status, plan.OWAPath))
 	}
 }
 
