@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/metrics"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -44,6 +45,12 @@ func projectOfSize(tb testing.TB, n int) projectfile.Project {
 	p := projectfile.Project{Name: "Benchmark", Revision: 1, UpdatedAt: time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC),
 		Topology: topo, Answers: answers}
 	for _, st := range catalog.All {
+		if strings.HasPrefix(st.ID, "current-") {
+			// The current platform's procedures need its servers, which
+			// this organisation of Exchange 2000 and 2003 has none of.
+			delete(answers, st.ID)
+			continue
+		}
 		p.Completed = append(p.Completed, st.ID)
 	}
 	// The warnings these answers raise are accepted with a reason, as the
