@@ -195,7 +195,7 @@ bench:
 # in BENCHMARKS.md. PERF_STEP, PERF_SAVE_RATE, PERF_SAVE_DURATION and
 # PERF_ROUNDS shorten or lengthen the runs.
 load:
-	$(GO) test -count=1 -timeout 30m -run '^$$' -bench 'PageLoad|LiveSaves|ColdStart' -benchtime 1x ./e2e
+	$(GO) test -count=1 -timeout 30m -run '^$$' -bench 'PageLoad|LiveSaves|ColdStart' -benchtime 1x -v ./e2e
 	$(GO) test -count=1 -timeout 30m -run '^$$' -bench 'RenderAll' -benchtime 5x -benchmem ./cmd/wizard
 
 generate:
