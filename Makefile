@@ -24,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .NOTPARALLEL:
 
-.PHONY: test deps chromium poppler probe-servers npm-deps check-generated fmt vet staticcheck go-test run bench generate crashtest fuzz govulncheck
+.PHONY: test deps chromium poppler probe-servers npm-deps check-generated fmt vet staticcheck go-test run bench load generate crashtest fuzz govulncheck
 
 test: deps check-generated fmt vet staticcheck go-test
 
@@ -187,6 +187,16 @@ run:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The real binary under load over HTTP on 127.0.0.1 (e2e/perf_test.go):
+# pages at rising fixed rates against a static asset, answer saves while 25
+# members follow the event stream, cold start to /healthz; and the full
+# render at 50, 200 and 800 servers. About five minutes; the figures are
+# in BENCHMARKS.md. PERF_STEP, PERF_SAVE_RATE, PERF_SAVE_DURATION and
+# PERF_ROUNDS shorten or lengthen the runs.
+load:
+	$(GO) test -count=1 -timeout 30m -run '^$$' -bench 'PageLoad|LiveSaves|ColdStart' -benchtime 1x -v ./e2e
+	$(GO) test -count=1 -timeout 30m -run '^$$' -bench 'RenderAll' -benchtime 5x -benchmem ./cmd/wizard
 
 generate:
 	$(GO) tool templ generate

@@ -206,7 +206,11 @@ func (b *liveBroker) publish(pid int64, ev liveEvent) {
 	h.events = append(h.events, liveEntry{id: ev.ID, data: data})
 	if n := len(h.events) - b.ringSize; n > 0 {
 		h.floor = h.events[n-1].id
-		h.events = slices.Delete(h.events, 0, n)
+		// Streams read the entries pending gave them after the lock is
+		// released, so the kept entries go to a new array: moving them
+		// down in this one would make a stream send one event twice and
+		// skip another.
+		h.events = slices.Clone(h.events[n:])
 	}
 	h.wakeAll()
 }

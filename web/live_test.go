@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -566,5 +567,35 @@ func TestPresenceLabels(t *testing.T) {
 	row := doc(t, body).Find(`[data-testid="presence"] [data-testid="present-member"]`).First()
 	if txt := strings.Join(strings.Fields(row.Text()), " "); txt != "olivia (you) Server EXBE01" {
 		t.Errorf("own row %q, want olivia on Server EXBE01", txt)
+	}
+}
+
+// TestLiveRingTrimKeepsPendingEvents: the events pending hands a stream
+// stay as they were while later changes push the oldest out of a full
+// ring, so a stream never sends one change twice or skips one.
+func TestLiveRingTrimKeepsPendingEvents(t *testing.T) {
+	b := newLiveBroker()
+	b.ringSize = 4
+	const pid = 1
+	// More events than the ring holds, so that its array has room to
+	// grow in place.
+	for i := range 6 {
+		b.publish(pid, liveEvent{Kind: "answers", Path: fmt.Sprintf("/p/1/%d", i)})
+	}
+	h := b.hub(pid)
+	h.mu.Unlock()
+	first := h.events[0].id
+	evs, _, reload, _, _ := b.pending(h, first, 0)
+	if reload || len(evs) != 3 {
+		t.Fatalf("pending after the oldest of 4 events kept: %d events, reload %v", len(evs), reload)
+	}
+	want := slices.Clone(evs)
+	for i := range 3 {
+		b.publish(pid, liveEvent{Kind: "answers", Path: fmt.Sprintf("/p/1/later%d", i)})
+	}
+	for i := range evs {
+		if evs[i].id != want[i].id || string(evs[i].data) != string(want[i].data) {
+			t.Errorf("pending event %d changed from %d %s to %d %s when the ring was trimmed", i, want[i].id, want[i].data, evs[i].id, evs[i].data)
+		}
 	}
 }

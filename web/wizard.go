@@ -30,6 +30,7 @@ type projectState struct {
 	// procedure's findings, and the runbook and bundles' inputs.
 	mu       sync.Mutex
 	findings map[string][]steps.Finding
+	applies  map[string]string // each procedure's reason it does not apply, "" when it does
 	rendered *Rendered
 	output   *steps.Output
 }
@@ -116,10 +117,8 @@ func (s *Server) blockedReason(ps *projectState, st *steps.Step) string {
 	if ps.project.Facts.ADDomain == "" {
 		return "Describe the organisation first."
 	}
-	if st.Applies != nil {
-		if ok, why := st.Applies(ps.topology); !ok {
-			return why
-		}
+	if why := ps.notApplying(st); why != "" {
+		return why
 	}
 	if missing := s.incompletePrerequisites(ps, st); len(missing) > 0 {
 		titles := make([]string, len(missing))
@@ -129,6 +128,29 @@ func (s *Server) blockedReason(ps *projectState, st *steps.Step) string {
 		return "Cannot start yet: needs " + andList(titles) + "."
 	}
 	return ""
+}
+
+// notApplying returns why st does not apply to the project's servers, or
+// "" when it does. Every page asks this of every procedure, and the answer
+// goes through the whole topology, so it is worked out once per revision.
+func (ps *projectState) notApplying(st *steps.Step) string {
+	if st.Applies == nil {
+		return ""
+	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if why, ok := ps.applies[st.ID]; ok {
+		return why
+	}
+	why := ""
+	if ok, reason := st.Applies(ps.topology); !ok {
+		why = reason
+	}
+	if ps.applies == nil {
+		ps.applies = map[string]string{}
+	}
+	ps.applies[st.ID] = why
+	return why
 }
 
 // prerequisites returns every procedure st needs, directly or through the

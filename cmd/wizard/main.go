@@ -9,6 +9,7 @@
 //	wizard import -owner NAME F create a project from a project file
 //	wizard render -out DIR F    runbooks and bundles of a project file
 //	wizard check [-json] F      every finding of a project file
+//	wizard migrate F            a current-platform copy of a guide project
 //	wizard probe KIND TARGET    test a certificate, TLS or SMTP endpoint
 //	wizard backup FILE          copy the database while serving
 //	wizard restore FILE         make a backup the database
@@ -94,6 +95,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return runRender(ctx, args[1:], getenv, stdout, stderr)
 		case "check":
 			return runCheck(args[1:], stdout, stderr)
+		case "migrate":
+			return runMigrate(args[1:], stdout, stderr)
 		case "probe":
 			return runProbe(ctx, args[1:], stdout, stderr)
 		case "backup":
@@ -188,6 +191,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
        wizard import -owner NAME [-data DIR] FILE
        wizard render -out DIR PROJECT.json
        wizard check [-json] PROJECT.json
+       wizard migrate [-os OS] [-exchange PRODUCT-UPDATE] [-out FILE] GUIDE.json
        wizard probe cert|tls|smtp [flags] TARGET
        wizard backup [-data DIR] FILE
        wizard restore [-data DIR] FILE

@@ -82,22 +82,28 @@ func checkRules(in steps.Input, a steps.Answers) []steps.Finding {
 			return nil
 		}
 	}
+	// Every front-end is paired with every back-end, so the lists are
+	// looked up as sets: searching them for each pair grew with the cube
+	// of the number of servers.
 	feList, beList := a.Values(QFrontEnds), a.Values(QBackEnds)
+	feSet, beSet := setOf(feList), setOf(beList)
 	var clear, feOnly, beOnly []pair
 	var servers []string
+	named := map[string]bool{}
 	addServer := func(p pair) {
 		for _, n := range []string{p.fe, p.be} {
-			if !slices.Contains(servers, n) {
+			if !named[n] {
+				named[n] = true
 				servers = append(servers, n)
 			}
 		}
 	}
 	backEnds := in.Topology.WithRole(steps.RoleBackEnd)
 	for _, fe := range in.Topology.WithRole(steps.RoleFrontEnd) {
-		inFE := slices.Contains(feList, string(fe.Name))
+		inFE := feSet[string(fe.Name)]
 		for _, be := range backEnds {
 			p := pair{string(fe.Name), string(be.Name)}
-			inBE := slices.Contains(beList, p.be)
+			inBE := beSet[p.be]
 			feSide := inFE && (a.Is(QFEOutbound, OutboundAny) || inBE)
 			beSide := inBE && (a.Is(QBEFilter, FilterFromAny) || (a.Is(QBEFilter, FilterFromFrontEnds) && inFE))
 			switch {
@@ -415,4 +421,13 @@ func checkLineLength(in steps.Input, a steps.Answers) []steps.Finding {
 		Fix:     []string{QPolicyHost, QLocal, QFrontEnds, QBackEnds},
 		Servers: hosts,
 	}}
+}
+
+// setOf is the set of the values vs.
+func setOf(vs []string) map[string]bool {
+	set := make(map[string]bool, len(vs))
+	for _, v := range vs {
+		set[v] = true
+	}
+	return set
 }

@@ -42,6 +42,7 @@ type source struct {
 
 	targets []string
 	window  [][]string        // the change window's rows, worked out once
+	left    [][]string        // the procedures that do not apply and why, worked out once
 	titles  map[string]string // procedure ID to title
 	refs    map[fileKey]FileRef
 	renamed map[string][][2]string // per target, file names the bundle puts elsewhere, and where
@@ -71,6 +72,17 @@ func Build(meta Meta, ticket steps.Ticket, catalog []*steps.Step, in steps.Input
 	}
 	s.targets = targetsOf(in.Topology, out)
 	s.window = windowRows(ticket)
+	// Whether a procedure applies goes through the whole topology; every
+	// server's runbook lists the same ones, so they are found once here
+	// rather than once for each of hundreds of servers.
+	for _, st := range catalog {
+		if st.Applies == nil {
+			continue
+		}
+		if ok, why := st.Applies(in.Topology); !ok {
+			s.left = append(s.left, []string{st.Title, st.Section, why})
+		}
+	}
 	rank := map[string]int{}
 	for i, t := range s.targets {
 		rank[t] = i
@@ -887,13 +899,8 @@ func (v view) deviations() Section {
 	left := &Table{Caption: "Procedures of the guide that do not apply", Columns: []Column{
 		{Label: "Procedure"}, {Label: "Section of the guide"}, {Label: "Why it does not apply"},
 	}}
-	for _, st := range v.catalog {
-		if st.Applies == nil {
-			continue
-		}
-		if ok, why := st.Applies(v.in.Topology); !ok {
-			left.Rows = append(left.Rows, []string{st.Title, st.Section, why})
-		}
+	for _, row := range v.left {
+		left.Rows = append(left.Rows, slices.Clone(row))
 	}
 	if len(corr.Rows)+len(accepted.Rows)+len(left.Rows) == 0 {
 		sec.Blocks = append(sec.Blocks, &Para{Text: "None: the plan follows the guide's text throughout, no warning was accepted, and every procedure of the guide applies."})
