@@ -211,7 +211,7 @@ func TestApplies(t *testing.T) {
 // A hostile answer is refused, or gives exactly the files of what its
 // question parses it to.
 func TestHostileAnswers(t *testing.T) {
-	for _, dir := range []string{reference, mailboxes} {
+	for _, dir := range steptest.Scenarios(t) {
 		steptest.CheckHostileAnswersAsParsed(t, Step, steptest.Load(t, dir).Input(), withoutBOM)
 	}
 }

@@ -205,6 +205,14 @@ func load(in steps.Input) config {
 	if c.keySize != "2048" && c.keySize != "4096" {
 		c.bad = append(c.bad, steps.Finding{Code: CodeBadValue, Severity: steps.Error, Fix: []string{QKeySize}, Message: "RSA key size: choose 2048 or 4096 bits."})
 	}
+	// A yes-or-no answer that is neither is refused rather than read as
+	// no: the plan must follow what was chosen, not a stale or corrupt
+	// value.
+	for _, yn := range []struct{ q, label string }{{QServerFQDN, "Each server's own FQDN"}, {QExportable, "Exportable private key"}} {
+		if v := a[yn.q]; v != "yes" && v != "no" {
+			c.bad = append(c.bad, steps.Finding{Code: CodeBadValue, Severity: steps.Error, Fix: []string{yn.q}, Message: yn.label + ": choose yes or no."})
+		}
+	}
 	for _, s := range in.Topology.WithRole(steps.RoleCA) {
 		if s.CA.Config != "" && !c.hasCA {
 			c.ca, c.hasCA = s, true

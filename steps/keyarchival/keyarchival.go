@@ -177,8 +177,13 @@ func load(in steps.Input) config {
 	if s := a[QKeyStorage]; s != StorageOffline && s != StorageComputer {
 		refuse(QKeyStorage, "Choose where the agents' private keys are kept.")
 	}
+	// Were it read as yes whenever it is not no, a stale or corrupt answer
+	// would hide the warning that no raises; it is refused instead.
+	if s := a[QSeparation]; s != "yes" && s != "no" {
+		refuse(QSeparation, "Role separation: choose yes or no.")
+	}
 	// Map order is random; findings are reported in question order.
-	order := map[string]int{QKRACount: 1, QKRATemplate: 2, QKeyStorage: 3, QSourceTemplate: 4, QUserTemplate: 5, QTestUser: 6}
+	order := map[string]int{QKRACount: 1, QKRATemplate: 2, QKeyStorage: 3, QSeparation: 4, QSourceTemplate: 5, QUserTemplate: 6, QTestUser: 7}
 	for i := range c.bad {
 		for j := i + 1; j < len(c.bad); j++ {
 			if order[c.bad[j].Fix[0]] < order[c.bad[i].Fix[0]] {

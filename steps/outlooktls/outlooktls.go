@@ -5,6 +5,7 @@
 package outlooktls
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/secex/wizard/steps"
@@ -184,7 +185,14 @@ func plan(in steps.Input) []steps.Action {
 	return as
 }
 
+// files writes each selected server's scripts. An answer that does not
+// parse with its question (a blank or unknown choice, a server no longer
+// in the inventory) is an error, not a default: nothing is generated from a
+// value the wizard would refuse.
 func files(in steps.Input) ([]steps.File, error) {
+	if _, bad := steps.Reparse(ID, pages, in); len(bad) > 0 {
+		return nil, errors.New(bad[0].Message)
+	}
 	var out []steps.File
 	for _, sc := range scripts(load(in)) {
 		fs, err := sc.Files(in)

@@ -269,6 +269,10 @@ func load(in steps.Input) config {
 		QTLS:     c.tls == TLSPassthrough || c.tls == TLSReencrypt || c.tls == TLSTerminate,
 		QHTTP:    c.http == HTTPRedirect || c.http == HTTPClosed || c.http == HTTPForward,
 		QPreauth: c.preauth == PreauthPassthrough || c.preauth == PreauthADFS,
+		// A yes-or-no answer that is neither is refused rather than
+		// read as one of them.
+		QECP:      a[QECP] == "yes" || a[QECP] == "no",
+		QSameCert: a[QSameCert] == "yes" || a[QSameCert] == "no",
 	} {
 		if !ok {
 			refuse(q, "Choose one of the offered answers.")

@@ -379,7 +379,7 @@ func (w writer) prerequisites() (string, error) {
     Write-Host ('OK: the configuration of ' + %[1]s + ' can be read')
     $v = $server.AdminDisplayVersion
     if ($v.Major -ne 15 -or $v.Minor -ne 2 -or $v.Build -lt %[2]d) {
-        Write-Host ('FAILED: the plan is for ' + %[3]s + ' (build 15.2.%[2]d or later); this server runs ' + $v)
+        Write-Host ('FAILED: the plan is for ' + %[3]s + '; this server runs ' + $v + ', older than 15.2.%[2]d, the oldest build the plan supports for this product')
         $ok = $false
     }
     else {

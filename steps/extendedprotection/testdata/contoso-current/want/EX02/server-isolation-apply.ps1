@@ -58,7 +58,7 @@ function Test-Prerequisites {
     Write-Host ('OK: the configuration of ' + 'EX02' + ' can be read')
     $v = $server.AdminDisplayVersion
     if ($v.Major -ne 15 -or $v.Minor -ne 2 -or $v.Build -lt 2562) {
-        Write-Host ('FAILED: the plan is for ' + 'Exchange Server Subscription Edition (SE) RTM' + ' (build 15.2.2562 or later); this server runs ' + $v)
+        Write-Host ('FAILED: the plan is for ' + 'Exchange Server Subscription Edition (SE) RTM' + '; this server runs ' + $v + ', older than 15.2.2562, the oldest build the plan supports for this product')
         $ok = $false
     }
     else {

@@ -59,7 +59,7 @@ function Test-Prerequisites {
     Write-Host ('OK: the configuration of ' + 'EX01' + ' can be read')
     $v = $server.AdminDisplayVersion
     if ($v.Major -ne 15 -or $v.Minor -ne 2 -or $v.Build -lt 1544) {
-        Write-Host ('FAILED: the plan is for ' + 'Exchange Server 2019 CU15' + ' (build 15.2.1544 or later); this server runs ' + $v)
+        Write-Host ('FAILED: the plan is for ' + 'Exchange Server 2019 CU15' + '; this server runs ' + $v + ', older than 15.2.1544, the oldest build the plan supports for this product')
         $ok = $false
     }
     else {

@@ -1,0 +1,10 @@
+﻿$request = New-ExchangeCertificate -Server 'FAB-MBX3' -GenerateRequest -SubjectName 'C=GB,O=Fabrikam & Partners (UK) Ltd.,CN=webmail.fabrikam.com' -DomainName @('webmail.fabrikam.com','autodiscover.fabrikam.com','smtp.fabrikam.com','fab-mbx3.ad.fabrikam.com') -KeySize 4096 -PrivateKeyExportable $false -FriendlyName 'Exchange services FAB-MBX3'
+[System.IO.File]::WriteAllText('C:\CertRequests\FAB-MBX3-exchange.req', $request)
+$pending = Get-ExchangeCertificate -Server 'FAB-MBX3' | Where-Object { $_.FriendlyName -eq 'Exchange services FAB-MBX3' -and $_.Status -eq 'PendingRequest' }
+$pending = Get-ExchangeCertificate -Server 'FAB-MBX3' | Where-Object { $_.FriendlyName -eq 'Exchange services FAB-MBX3' -and $_.Status -eq 'PendingRequest' }
+Remove-ExchangeCertificate -Server 'FAB-MBX3' -Thumbprint $pending.Thumbprint
+$cert = Import-ExchangeCertificate -Server 'FAB-MBX3' -FileData ([System.IO.File]::ReadAllBytes('C:\CertRequests\FAB-MBX3-exchange.cer'))
+Get-ExchangeCertificate -Server 'FAB-MBX3' | Where-Object { $_.Services -match 'IIS' }
+Enable-ExchangeCertificate -Server 'FAB-MBX3' -Thumbprint $cert.Thumbprint -Services 'IIS,SMTP'
+Enable-ExchangeCertificate -Server 'FAB-MBX3' -Thumbprint $old -Services 'IIS'
+Remove-ExchangeCertificate -Server 'FAB-MBX3' -Thumbprint $cert.Thumbprint

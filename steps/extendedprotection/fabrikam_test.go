@@ -1,0 +1,47 @@
+package extendedprotection
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/secex/wizard/steps/steptest"
+)
+
+const large = "testdata/fabrikam-large"
+
+// TestLargeFleet plans the fabrikam-large scenario, the same fleet of two
+// domain controllers, an issuing CA, four Mailbox servers in a DAG, two Edge
+// Transport servers and a reverse proxy in every current-platform procedure:
+// each of the four Mailbox servers on two subnets is checked and isolated,
+// its IPsec rule naming the three other servers only. Every action must be
+// complete.
+func TestLargeFleet(t *testing.T) {
+	in := steptest.Load(t, large).Input()
+	var codes []string
+	for _, f := range Step.Check(in) {
+		codes = append(codes, f.Code)
+	}
+	if want := []string(nil); !slices.Equal(codes, want) {
+		t.Errorf("findings %q, want %q", codes, want)
+	}
+	var ids []string
+	for _, a := range Step.Plan(in) {
+		ids = append(ids, a.ID)
+		if a.Title == "" || len(a.Do) == 0 || a.Expect == "" || a.Verify == "" || a.Backout == "" {
+			t.Errorf("incomplete action %+v", a)
+		}
+	}
+	want := []string{
+		"extended-protection-fab-mbx1",
+		"extended-protection-fab-mbx2",
+		"extended-protection-fab-mbx3",
+		"extended-protection-fab-mbx4",
+		"server-isolation-fab-mbx1",
+		"server-isolation-fab-mbx2",
+		"server-isolation-fab-mbx3",
+		"server-isolation-fab-mbx4",
+	}
+	if !slices.Equal(ids, want) {
+		t.Errorf("actions %q, want %q", ids, want)
+	}
+}

@@ -1,0 +1,3 @@
+﻿certutil -getkey 'FABRIKAM\kra.probe' 'C:\KeyRecoveryTest\recovery-test.blob'
+certutil -recoverkey 'C:\KeyRecoveryTest\recovery-test.blob' 'C:\KeyRecoveryTest\recovery-test.pfx'
+certutil -dump 'C:\KeyRecoveryTest\recovery-test.pfx'

@@ -1,0 +1,48 @@
+package proxypublish
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/secex/wizard/steps/steptest"
+)
+
+const large = "testdata/fabrikam-large"
+
+// TestLargeFleet plans the fabrikam-large scenario, the same fleet of two
+// domain controllers, an issuing CA, four Mailbox servers in a DAG, two Edge
+// Transport servers and a reverse proxy in every current-platform procedure:
+// every service is published with AD FS pre-authentication for Outlook on
+// the web; the one warning, that AD FS covers only Outlook on the web and
+// the admin center, is the reason the scenario exists. Every action must be
+// complete.
+func TestLargeFleet(t *testing.T) {
+	in := steptest.Load(t, large).Input()
+	var codes []string
+	for _, f := range Step.Check(in) {
+		codes = append(codes, f.Code)
+	}
+	if want := []string{"adfs-owa-only"}; !slices.Equal(codes, want) {
+		t.Errorf("findings %q, want %q", codes, want)
+	}
+	var ids []string
+	for _, a := range Step.Plan(in) {
+		ids = append(ids, a.ID)
+		if a.Title == "" || len(a.Do) == 0 || a.Expect == "" || a.Verify == "" || a.Backout == "" {
+			t.Errorf("incomplete action %+v", a)
+		}
+	}
+	want := []string{
+		"certificate",
+		"publish-owa",
+		"publish-autodiscover",
+		"publish-ews",
+		"publish-mapi",
+		"publish-microsoft-server-activesync",
+		"outside-in",
+		"dns-cutover",
+	}
+	if !slices.Equal(ids, want) {
+		t.Errorf("actions %q, want %q", ids, want)
+	}
+}

@@ -1,0 +1,42 @@
+package relayconnector
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/secex/wizard/steps/steptest"
+)
+
+const large = "testdata/fabrikam-large"
+
+// TestLargeFleet plans the fabrikam-large scenario, the same fleet of two
+// domain controllers, an issuing CA, four Mailbox servers in a DAG, two Edge
+// Transport servers and a reverse proxy in every current-platform procedure:
+// each of the four Mailbox servers gets the connector bound to its own
+// dedicated address on a port other than 25. Every action must be complete.
+func TestLargeFleet(t *testing.T) {
+	in := steptest.Load(t, large).Input()
+	var codes []string
+	for _, f := range Step.Check(in) {
+		codes = append(codes, f.Code)
+	}
+	if want := []string(nil); !slices.Equal(codes, want) {
+		t.Errorf("findings %q, want %q", codes, want)
+	}
+	var ids []string
+	for _, a := range Step.Plan(in) {
+		ids = append(ids, a.ID)
+		if a.Title == "" || len(a.Do) == 0 || a.Expect == "" || a.Verify == "" || a.Backout == "" {
+			t.Errorf("incomplete action %+v", a)
+		}
+	}
+	want := []string{
+		"relay-connector-fab-mbx1",
+		"relay-connector-fab-mbx2",
+		"relay-connector-fab-mbx3",
+		"relay-connector-fab-mbx4",
+	}
+	if !slices.Equal(ids, want) {
+		t.Errorf("actions %q, want %q", ids, want)
+	}
+}

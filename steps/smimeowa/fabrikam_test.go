@@ -1,0 +1,42 @@
+package smimeowa
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/secex/wizard/steps/steptest"
+)
+
+const large = "testdata/fabrikam-large"
+
+// TestLargeFleet plans the fabrikam-large scenario, the same fleet of two
+// domain controllers, an issuing CA, four Mailbox servers in a DAG, two Edge
+// Transport servers and a reverse proxy in every current-platform procedure:
+// the organisation-wide S/MIME settings are made from the Exchange SE server
+// chosen, with the non-default AES-192, SHA-384, user choice of certificate
+// and a revocation check that does not hold mail back. Every action must be
+// complete.
+func TestLargeFleet(t *testing.T) {
+	in := steptest.Load(t, large).Input()
+	var codes []string
+	for _, f := range Step.Check(in) {
+		codes = append(codes, f.Code)
+	}
+	if want := []string(nil); !slices.Equal(codes, want) {
+		t.Errorf("findings %q, want %q", codes, want)
+	}
+	var ids []string
+	for _, a := range Step.Plan(in) {
+		ids = append(ids, a.ID)
+		if a.Title == "" || len(a.Do) == 0 || a.Expect == "" || a.Verify == "" || a.Backout == "" {
+			t.Errorf("incomplete action %+v", a)
+		}
+	}
+	want := []string{
+		"trust-chain",
+		"smime-config",
+	}
+	if !slices.Equal(ids, want) {
+		t.Errorf("actions %q, want %q", ids, want)
+	}
+}
