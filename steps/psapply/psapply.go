@@ -192,6 +192,10 @@ func (s Script) Files(in steps.Input) ([]steps.File, error) {
 		return nil, fmt.Errorf("%s: nothing to change on %s", s.Procedure, s.Server.Name)
 	}
 	w := writer{s: s}
+	// apply prints every value of s through the encoder and fails on the
+	// first it refuses, so once it succeeds the texts the writers quote
+	// without checking the error (descriptions made of those values and
+	// of fixed ASCII) are known to quote.
 	apply, err := w.apply(in)
 	if err != nil {
 		return nil, err
