@@ -14,7 +14,7 @@ CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 # Folders with a package.json and package-lock.json whose packages the tests
 # use; a folder that does not exist is skipped.
-NPM_DIRS ?= steps/script/powershell/testdata/psparse e2e/testdata/vnu
+NPM_DIRS ?= steps/script/powershell/testdata/psparse steps/checklist/testdata/stigman e2e/testdata/vnu
 TEST_TIMEOUT ?= 20m
 # Extra arguments for `make run`, such as RUN_ARGS='-addr 127.0.0.1:8080'.
 RUN_ARGS ?=

@@ -242,6 +242,12 @@ type Action struct {
 	// that the wizard can run itself; Verify still says how to check by
 	// hand.
 	Probe *Probe
+
+	// Controls are the benchmark rules the action brings its target into
+	// line with (or, for a deviation, leaves out of line on purpose). The
+	// action's mark in the as-executed record is the evidence a checklist
+	// export reports for them.
+	Controls []ControlRef
 }
 
 // ProbeKind says what a probe connects to.

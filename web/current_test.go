@@ -1,11 +1,16 @@
 package web
 
 import (
+	"archive/zip"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/catalog"
@@ -101,5 +106,72 @@ func TestCurrentPlatformProject(t *testing.T) {
 	if !strings.Contains(body, "Current: Windows Server 2019, 2022 or 2025") || !strings.Contains(body, "Exchange Server 2019 CU15 (1)") ||
 		!strings.Contains(body, "Exchange Server Subscription Edition (SE) RTM (1)") || !strings.Contains(body, "outlook-encryption-apply.ps1") {
 		t.Error("the runbook does not name the platform, the versions and the scripts")
+	}
+
+	// The change window names each step's STIG rules and offers each
+	// server's checklist, whose statuses follow the marks.
+	ex := pp + "/execute"
+	_, body = c.get(ex)
+	d = doc(t, body)
+	if got := d.Find(`[data-testid="exec-controls"]`).First().Text(); !strings.Contains(got, "V-259645") {
+		t.Errorf("the step does not name its STIG rule: %q", got)
+	}
+	var hrefs []string
+	d.Find(`[data-testid="checklists"] a`).Each(func(_ int, a *goquery.Selection) { hrefs = append(hrefs, a.AttrOr("href", "")) })
+	want := []string{fmt.Sprintf("%s/checklists/stig-checklists-%d.zip", pp, p.ID), pp + "/checklists/EX01.cklb", pp + "/checklists/EX02.cklb"}
+	if !slices.Equal(hrefs, want) {
+		t.Fatalf("checklist links %q, want %q", hrefs, want)
+	}
+	mark := func(server, status, note string, evidence []byte) {
+		t.Helper()
+		key := "current-outlook-encryption/encrypt-" + strings.ToLower(server) + "@" + server
+		id := formID(key)
+		name := ""
+		if evidence != nil {
+			name = "verify.txt"
+		}
+		resp, body := c.upload(ex, tok, name, evidence, map[string]string{"action": key, id + "-status": status, id + "-note": note, id + "-output": "All checks passed."})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("marking %s %s: %d %s", server, status, resp.StatusCode, doc(t, body).Find(".error-summary").Text())
+		}
+	}
+	mark("EX01", "done", "", []byte("EncryptionRequired : True\r\n"))
+	mark("EX02", "failed", "The apply script stopped: the server was not in the directory", nil)
+	rule := func(server string) map[string]any {
+		t.Helper()
+		resp, body := c.get(pp + "/checklists/" + server + ".cklb")
+		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), server+".cklb") {
+			t.Fatalf("%s's checklist: %d %q", server, resp.StatusCode, resp.Header.Get("Content-Disposition"))
+		}
+		var ck struct {
+			Target map[string]any `json:"target_data"`
+			STIGs  []struct {
+				ID    string           `json:"stig_id"`
+				Rules []map[string]any `json:"rules"`
+			} `json:"stigs"`
+		}
+		if err := json.Unmarshal([]byte(body), &ck); err != nil {
+			t.Fatalf("%s's checklist: %v", server, err)
+		}
+		if ck.Target["host_name"] != server || len(ck.STIGs) != 1 || ck.STIGs[0].ID != "MS_Exchange_2019_Mailbox_Server_STIG" || len(ck.STIGs[0].Rules) != 1 {
+			t.Fatalf("%s's checklist: %s", server, body)
+		}
+		return ck.STIGs[0].Rules[0]
+	}
+	r1, r2 := rule("EX01"), rule("EX02")
+	if r1["group_id"] != "V-259645" || r1["status"] != "not_a_finding" || !strings.Contains(r1["finding_details"].(string), "Marked done by olivia") ||
+		!strings.Contains(r1["finding_details"].(string), "verify.txt") {
+		t.Errorf("EX01's rule: %v", r1)
+	}
+	if r2["status"] != "open" || !strings.Contains(r2["finding_details"].(string), "not in the directory") {
+		t.Errorf("EX02's rule: %v", r2)
+	}
+	resp, body = c.get(want[0])
+	zr, err := zip.NewReader(strings.NewReader(body), int64(len(body)))
+	if resp.StatusCode != http.StatusOK || err != nil || len(zr.File) != 2 || zr.File[0].Name != "EX01.cklb" || zr.File[1].Name != "EX02.cklb" {
+		t.Fatalf("the archive of every checklist: %d %v", resp.StatusCode, err)
+	}
+	if resp, _ := c.get(pp + "/checklists/EX03.cklb"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a server without a checklist: %d, want 404", resp.StatusCode)
 	}
 }

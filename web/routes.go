@@ -86,6 +86,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/assign", s.need(editor, s.assign))
 		r.Post("/close", s.need(editor, s.closeChange))
 		r.Get("/evidence/{eid}", s.need(viewer, s.evidence))
+		r.Get("/checklists/{checklist}", s.need(viewer, s.checklistDownload))
 		r.Get("/export", s.need(viewer, s.export))
 		r.Get("/events", s.need(viewer, s.events))
 	})

@@ -35,47 +35,53 @@ var wantAccess = map[string]access{
 	"GET /accounts":  admin,
 	"POST /accounts": admin,
 
-	"GET /p/{pid}/":                      viewer,
-	"GET /p/{pid}/resume":                viewer,
-	"GET /p/{pid}/facts":                 viewer,
-	"POST /p/{pid}/facts":                editor,
-	"GET /p/{pid}/servers":               viewer,
-	"POST /p/{pid}/servers":              editor,
-	"GET /p/{pid}/servers/{sid}":         viewer,
-	"POST /p/{pid}/servers/{sid}":        editor,
-	"POST /p/{pid}/servers/{sid}/delete": editor,
-	"GET /p/{pid}/steps/{step}":          viewer,
-	"GET /p/{pid}/steps/{step}/check":    viewer,
-	"POST /p/{pid}/steps/{step}/check":   editor,
-	"GET /p/{pid}/steps/{step}/{page}":   viewer,
-	"POST /p/{pid}/steps/{step}/{page}":  editor,
-	"GET /p/{pid}/ticket":                viewer,
-	"POST /p/{pid}/ticket":               editor,
-	"GET /p/{pid}/runbook/document":      viewer,
-	"GET /p/{pid}/runbook/pdf":           viewer,
-	"GET /p/{pid}/bundles/{file}":        viewer,
-	"GET /p/{pid}/runbook":               viewer,
-	"GET /p/{pid}/files/{target}/{name}": viewer,
-	"GET /p/{pid}/members":               viewer,
-	"POST /p/{pid}/members":              owner,
-	"POST /p/{pid}/members/remove":       owner,
-	"GET /p/{pid}/events":                viewer,
-	"GET /p/{pid}/settings":              owner,
-	"POST /p/{pid}/settings/rename":      owner,
-	"POST /p/{pid}/settings/archive":     owner,
-	"GET /p/{pid}/export":                viewer,
-	"GET /p/{pid}/servers/{sid}/history": viewer,
-	"GET /p/{pid}/signoff":               viewer,
-	"POST /p/{pid}/signoff":              approver,
-	"GET /p/{pid}/execute":               viewer,
-	"POST /p/{pid}/execute":              editor,
-	"POST /p/{pid}/probe":                editor,
-	"POST /p/{pid}/assign":               editor,
-	"POST /p/{pid}/close":                editor,
-	"GET /p/{pid}/evidence/{eid}":        viewer,
-	"GET /p/{pid}/history":               viewer,
-	"GET /p/{pid}/counterparts":          viewer,
+	"GET /p/{pid}/":                       viewer,
+	"GET /p/{pid}/resume":                 viewer,
+	"GET /p/{pid}/facts":                  viewer,
+	"POST /p/{pid}/facts":                 editor,
+	"GET /p/{pid}/servers":                viewer,
+	"POST /p/{pid}/servers":               editor,
+	"GET /p/{pid}/servers/{sid}":          viewer,
+	"POST /p/{pid}/servers/{sid}":         editor,
+	"POST /p/{pid}/servers/{sid}/delete":  editor,
+	"GET /p/{pid}/steps/{step}":           viewer,
+	"GET /p/{pid}/steps/{step}/check":     viewer,
+	"POST /p/{pid}/steps/{step}/check":    editor,
+	"GET /p/{pid}/steps/{step}/{page}":    viewer,
+	"POST /p/{pid}/steps/{step}/{page}":   editor,
+	"GET /p/{pid}/ticket":                 viewer,
+	"POST /p/{pid}/ticket":                editor,
+	"GET /p/{pid}/runbook/document":       viewer,
+	"GET /p/{pid}/runbook/pdf":            viewer,
+	"GET /p/{pid}/bundles/{file}":         viewer,
+	"GET /p/{pid}/runbook":                viewer,
+	"GET /p/{pid}/files/{target}/{name}":  viewer,
+	"GET /p/{pid}/members":                viewer,
+	"POST /p/{pid}/members":               owner,
+	"POST /p/{pid}/members/remove":        owner,
+	"GET /p/{pid}/events":                 viewer,
+	"GET /p/{pid}/settings":               owner,
+	"POST /p/{pid}/settings/rename":       owner,
+	"POST /p/{pid}/settings/archive":      owner,
+	"GET /p/{pid}/export":                 viewer,
+	"GET /p/{pid}/servers/{sid}/history":  viewer,
+	"GET /p/{pid}/signoff":                viewer,
+	"POST /p/{pid}/signoff":               approver,
+	"GET /p/{pid}/execute":                viewer,
+	"POST /p/{pid}/execute":               editor,
+	"POST /p/{pid}/probe":                 editor,
+	"POST /p/{pid}/assign":                editor,
+	"POST /p/{pid}/close":                 editor,
+	"GET /p/{pid}/evidence/{eid}":         viewer,
+	"GET /p/{pid}/checklists/{checklist}": viewer,
+	"GET /p/{pid}/history":                viewer,
+	"GET /p/{pid}/counterparts":           viewer,
 }
+
+// fakeControl is a benchmark rule the fake procedure's action covers, so
+// the project has a checklist to download.
+var fakeControl = &steps.Control{Benchmark: &steps.Benchmark{ID: "Test_STIG", Title: "Test STIG", Short: "Test STIG", Version: 1, Release: 1, Date: "01 Jan 2026"},
+	VulnID: "V-1", RuleID: "SV-1r1_rule", STIGID: "TEST-000001", Severity: "low", Title: "The test is done", Check: "The test's answer is yes."}
 
 // fakeStep is a one-question procedure that plans one action and makes one
 // file, enough to reach every route.
@@ -83,7 +89,8 @@ var fakeStep = &steps.Step{
 	ID: "fake", Title: "Fake procedure", Section: "Test", Summary: "A test procedure", Rationale: []string{"For tests."},
 	Pages: []steps.Page{{ID: "p1", Questions: []steps.Question{{ID: "q1", Label: "Is this a test?", Kind: steps.KindYesNo}}}},
 	Plan: func(in steps.Input) []steps.Action {
-		return []steps.Action{{ID: "a", Phase: steps.PhaseClients, Target: "EXBE01", Title: "Do the test"}}
+		return []steps.Action{{ID: "a", Phase: steps.PhaseClients, Target: "EXBE01", Title: "Do the test",
+			Controls: []steps.ControlRef{{Control: fakeControl}}}}
 	},
 	Files: func(in steps.Input) ([]steps.File, error) {
 		return []steps.File{{Target: "EXBE01", Name: "a.txt", Kind: steps.FileGuide, Body: []byte("answer " + in.Of("fake")["q1"] + "\r\n")}}, nil
@@ -153,7 +160,7 @@ func TestRouteAccessByRole(t *testing.T) {
 	_ = adminUser
 
 	fill := strings.NewReplacer("{pid}", fmt.Sprint(p.ID), "{sid}", fmt.Sprint(recs[0].ID), "{step}", "fake", "{page}", "p1",
-		"{target}", "EXBE01", "{name}", "a.txt", "{eid}", fmt.Sprint(execs[0].Evidence[0].ID), "{file}", "change.zip", "*", strings.TrimPrefix(assets.Path("css/site.css"), "/assets/"))
+		"{target}", "EXBE01", "{name}", "a.txt", "{eid}", fmt.Sprint(execs[0].Evidence[0].ID), "{file}", "change.zip", "{checklist}", "EXBE01.cklb", "*", strings.TrimPrefix(assets.Path("css/site.css"), "/assets/"))
 
 	// Members in order of increasing access; each row says which access
 	// levels the user has.

@@ -370,6 +370,9 @@ func (s *Server) executeView(r *http.Request, ps *projectState, out steps.Output
 			v.Targets = append(v.Targets, t)
 		}
 		st := ui.ExecStep{Key: a.Key(), Number: i + 1, Title: a.Title, Procedure: s.stepTitle(a.Step), Assigned: assigned[a.Key()], FormID: formID(a.Key())}
+		for _, c := range a.Controls {
+			st.Controls = append(st.Controls, c.String())
+		}
 		if a.Probe != nil {
 			st.Probe = &ui.ExecProbe{Target: fmt.Sprintf("%s port %d (%s)", a.Probe.Host, a.Probe.Port, a.Probe.Name), Runs: probes[a.Key()]}
 			if a.Probe.Kind == steps.ProbeCert {
@@ -403,6 +406,19 @@ func (s *Server) executeView(r *http.Request, ps *projectState, out steps.Output
 		{Value: "backed-out", Label: "Backed out"},
 	}}
 	v.Note = ui.Field{ID: "closure-note", Label: "Closure note", Rows: 3, Optional: true}
+	if v.Blocked == "" {
+		files, err := s.checklists(r)
+		if err != nil {
+			return v, err
+		}
+		base := projectPath(ps.project.ID) + "/checklists/"
+		if len(files) > 0 {
+			v.Checklists = append(v.Checklists, ui.Link{Label: "Every server's checklist (" + checklistsName(ps.project.ID) + ")", Href: base + checklistsName(ps.project.ID)})
+		}
+		for _, f := range files {
+			v.Checklists = append(v.Checklists, ui.Link{Label: f.Target + " (" + f.Name + ")", Href: base + f.Name})
+		}
+	}
 	return v, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/psapply"
 	"github.com/secex/wizard/steps/screener"
+	"github.com/secex/wizard/steps/stig"
 )
 
 // ID is the procedure's stable identifier.
@@ -272,6 +273,7 @@ const (
 	CodeNoAction         = "content-filter-stamps-only"
 	CodeOwnDomainBlocked = "own-domain-blocked"
 	CodeNoValidation     = "recipient-validation-off"
+	CodeValidationSTIG   = "recipient-validation-against-stig"
 )
 
 func check(in steps.Input) []steps.Finding {
@@ -344,6 +346,10 @@ func check(in steps.Input) []steps.Finding {
 		fs = append(fs, steps.Finding{Code: CodeNoValidation, Severity: steps.Warning, Fix: []string{QRecipientVerify},
 			Message: "Mail for recipients that do not exist is accepted and bounced later, which lets senders probe for valid addresses and sends bounces to forged senders. Choose yes, or accept it with a reason."})
 	}
+	if c.recipient && c.validate && slices.ContainsFunc(c.targets, func(s steps.Server) bool { return s.Has(steps.RoleEdge) }) {
+		fs = append(fs, steps.Finding{Code: CodeValidationSTIG, Severity: steps.Warning, Fix: []string{QRecipientVerify},
+			Message: "The Edge Transport servers will refuse mail for recipients that do not exist. The " + stig.EdgeRecipientValidationOff.String() + " counts that as a finding: a refusal during the SMTP session tells a sender which addresses exist, so the STIG wants such mail accepted and dropped later. Microsoft's recipient lookup and the STIG disagree; the servers' checklists will show the rule as open with the reason given here. Choose no to follow the STIG, or accept it with a reason."})
+	}
 	return fs
 }
 
@@ -355,10 +361,23 @@ func script(c config, s steps.Server) (psapply.Script, error) {
 	} else {
 		sc.Purpose = "Sets the organisation's anti-spam agents for the Mailbox servers, from " + string(s.Name) + "."
 	}
-	add := func(noun, property string, v psapply.Value, what string) {
-		sc.Settings = append(sc.Settings, psapply.Setting{Noun: noun, Property: property, Value: v, What: what})
+	edge := s.Has(steps.RoleEdge)
+	add := func(noun, property string, v psapply.Value, what string, refs ...steps.ControlRef) {
+		sc.Settings = append(sc.Settings, psapply.Setting{Noun: noun, Property: property, Value: v, What: what, Refs: refs})
 	}
-	add("ContentFilterConfig", "Enabled", psapply.Bool(c.content), "The Content Filter agent rates each message from outside with a spam confidence level (SCL).")
+	// on names an Edge Server STIG rule the setting meets, on an Edge
+	// server only: the Mailbox servers' agents have no such rules.
+	on := func(c *steps.Control) []steps.ControlRef {
+		if !edge {
+			return nil
+		}
+		return []steps.ControlRef{{Control: c}}
+	}
+	var contentRefs []steps.ControlRef
+	if c.content {
+		contentRefs = on(stig.EdgeContentFilter)
+	}
+	add("ContentFilterConfig", "Enabled", psapply.Bool(c.content), "The Content Filter agent rates each message from outside with a spam confidence level (SCL).", contentRefs...)
 	if c.content {
 		if c.reject > 0 {
 			add("ContentFilterConfig", "SCLRejectThreshold", psapply.Int(c.reject), "Messages rated at or above it are refused with a non-delivery report.")
@@ -369,9 +388,13 @@ func script(c config, s steps.Server) (psapply.Script, error) {
 		}
 		add("ContentFilterConfig", "SCLDeleteEnabled", psapply.Bool(c.delete > 0), "Whether deletion by rating is on.")
 	}
-	add("SenderFilterConfig", "Enabled", psapply.Bool(c.sender), "The Sender Filter agent acts on blocked senders and domains.")
+	var senderRefs []steps.ControlRef
 	if c.sender {
-		add("SenderFilterConfig", "Action", psapply.Text("Reject"), "Mail from a blocked sender is refused during the SMTP session.")
+		senderRefs = on(stig.EdgeSenderFilter)
+	}
+	add("SenderFilterConfig", "Enabled", psapply.Bool(c.sender), "The Sender Filter agent acts on blocked senders and domains.", senderRefs...)
+	if c.sender {
+		add("SenderFilterConfig", "Action", psapply.Text("Reject"), "Mail from a blocked sender is refused during the SMTP session.", on(stig.EdgeSenderFilterReject)...)
 		if len(c.blockedSenders) > 0 {
 			add("SenderFilterConfig", "BlockedSenders", psapply.List(c.blockedSenders...), "The blocked sender addresses; the list replaces the one before.")
 		}
@@ -379,12 +402,21 @@ func script(c config, s steps.Server) (psapply.Script, error) {
 			add("SenderFilterConfig", "BlockedDomains", psapply.List(c.blockedDomains...), "The blocked sender domains, exactly as listed; the list replaces the one before.")
 		}
 	}
-	add("RecipientFilterConfig", "Enabled", psapply.Bool(c.recipient), "The Recipient Filter agent checks each recipient during the SMTP session.")
+	var recipientRefs []steps.ControlRef
 	if c.recipient {
-		add("RecipientFilterConfig", "RecipientValidationEnabled", psapply.Bool(c.validate), "Whether mail for recipients that do not exist is refused.")
+		recipientRefs = on(stig.EdgeRecipientFilter)
 	}
-	if !s.Has(steps.RoleEdge) && len(c.internal) > 0 {
-		add("TransportConfig", "InternalSMTPServers", psapply.List(c.internal...), "The organisation's own SMTP servers, which Sender ID and the filters look past to the outside sender.")
+	add("RecipientFilterConfig", "Enabled", psapply.Bool(c.recipient), "The Recipient Filter agent checks each recipient during the SMTP session.", recipientRefs...)
+	if c.recipient {
+		validation := on(stig.EdgeRecipientValidationOff)
+		if c.validate && edge {
+			validation[0].Deviation = ID + "/" + CodeValidationSTIG
+		}
+		add("RecipientFilterConfig", "RecipientValidationEnabled", psapply.Bool(c.validate), "Whether mail for recipients that do not exist is refused.", validation...)
+	}
+	if !edge && len(c.internal) > 0 {
+		add("TransportConfig", "InternalSMTPServers", psapply.List(c.internal...), "The organisation's own SMTP servers, which Sender ID and the filters look past to the outside sender.",
+			steps.ControlRef{Control: stig.InternalSMTPServers})
 	}
 	if len(sc.Settings) == 0 {
 		return sc, errors.New("nothing to set")
@@ -411,6 +443,7 @@ func plan(in steps.Input) []steps.Action {
 				Backout:    "Run & $env:ExchangeInstallPath\\Scripts\\Uninstall-AntiSpamAgents.ps1 and then Restart-Service -Name MSExchangeTransport: the agents are removed again, with the same short interruption.",
 				Interrupts: "Inbound mail",
 				Minutes:    2,
+				Controls:   []steps.ControlRef{{Control: stig.MailboxAntiSpamPresent}},
 			})
 		}
 	}
@@ -437,10 +470,11 @@ func plan(in steps.Input) []steps.Action {
 				"Run .\\" + sc.ApplyName() + " -Prerequisites: it checks the computer, the Exchange build and the role, and changes nothing.",
 				"Run .\\" + sc.ApplyName() + " -WhatIf and compare what it would change with this step; then run .\\" + sc.ApplyName() + ".",
 			},
-			Script:  sc.ApplyName(),
-			Expect:  sc.ApplyName() + " saves " + sc.CaptureName() + ", makes the changes and ends with \"All checks passed.\" from " + sc.VerifyName() + ". No service restarts: the agents read their settings as they change.",
-			Verify:  verify,
-			Backout: "Run .\\" + sc.BackoutName() + " from the bundle's backout folder: it puts each setting, the lists included, back as " + sc.CaptureName() + " recorded it. No service restarts.",
+			Script:   sc.ApplyName(),
+			Expect:   sc.ApplyName() + " saves " + sc.CaptureName() + ", makes the changes and ends with \"All checks passed.\" from " + sc.VerifyName() + ". No service restarts: the agents read their settings as they change.",
+			Verify:   verify,
+			Backout:  "Run .\\" + sc.BackoutName() + " from the bundle's backout folder: it puts each setting, the lists included, back as " + sc.CaptureName() + " recorded it. No service restarts.",
+			Controls: sc.Controls(),
 		})
 	}
 	return as

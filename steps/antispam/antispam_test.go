@@ -141,7 +141,7 @@ func TestCheck(t *testing.T) {
 		server func(*steps.Server)
 		want   []string
 	}{
-		{reference, map[string]string{}, nil, nil},
+		{reference, map[string]string{}, nil, []string{CodeValidationSTIG}},
 		{mailboxes, map[string]string{}, nil, nil},
 		{reference, map[string]string{}, noEdge, []string{CodeNoEdge}},
 		{reference, map[string]string{QWhere: WhereMailbox, QServers: "EX01", QInternal: "10.10.1.21"}, nil, []string{CodeEdgeBypassed}},
@@ -151,12 +151,12 @@ func TestCheck(t *testing.T) {
 		{mailboxes, map[string]string{QInternal: "10.10.1.21"}, nil, []string{CodeInternalMissing}},
 		{mailboxes, map[string]string{QInternal: "10.10.1.21\n10.10.1.022"}, nil, []string{CodeBadValue, CodeInternalMissing}},
 		{reference, map[string]string{QContent: "no", QSender: "no", QRecipient: "no"}, nil, []string{CodeNothingToDo}},
-		{reference, map[string]string{QReject: "7", QDelete: "7"}, nil, []string{CodeThresholdOrder}},
-		{reference, map[string]string{QReject: "0", QDelete: "0"}, nil, []string{CodeNoAction}},
-		{reference, map[string]string{QReject: "12"}, nil, []string{CodeBadValue}},
-		{reference, map[string]string{QBlockedDomains: "contoso.com"}, nil, []string{CodeOwnDomainBlocked}},
-		{reference, map[string]string{QBlockedDomains: "*.spam.example.net"}, nil, []string{CodeBadValue}},
-		{reference, map[string]string{QBlockedSenders: "offers"}, nil, []string{CodeBadValue}},
+		{reference, map[string]string{QReject: "7", QDelete: "7"}, nil, []string{CodeThresholdOrder, CodeValidationSTIG}},
+		{reference, map[string]string{QReject: "0", QDelete: "0"}, nil, []string{CodeNoAction, CodeValidationSTIG}},
+		{reference, map[string]string{QReject: "12"}, nil, []string{CodeBadValue, CodeValidationSTIG}},
+		{reference, map[string]string{QBlockedDomains: "contoso.com"}, nil, []string{CodeOwnDomainBlocked, CodeValidationSTIG}},
+		{reference, map[string]string{QBlockedDomains: "*.spam.example.net"}, nil, []string{CodeBadValue, CodeValidationSTIG}},
+		{reference, map[string]string{QBlockedSenders: "offers"}, nil, []string{CodeBadValue, CodeValidationSTIG}},
 		{reference, map[string]string{QRecipientVerify: "no"}, nil, []string{CodeNoValidation}},
 	} {
 		in := steptest.WithChanges(t, tt.dir, map[string]steps.Answers{ID: tt.change}, tt.server)

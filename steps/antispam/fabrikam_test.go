@@ -13,14 +13,16 @@ const large = "testdata/fabrikam-large"
 // domain controllers, an issuing CA, four Mailbox servers in a DAG, two Edge
 // Transport servers and a reverse proxy in every current-platform procedure:
 // each of the two Edge Transport servers gets its own filter settings, with
-// several blocked senders and domains. Every action must be complete.
+// several blocked senders and domains. Refusing unknown recipients there
+// is against the Edge STIG, which the fleet accepts as a deviation. Every
+// action must be complete.
 func TestLargeFleet(t *testing.T) {
 	in := steptest.Load(t, large).Input()
 	var codes []string
 	for _, f := range Step.Check(in) {
 		codes = append(codes, f.Code)
 	}
-	if want := []string(nil); !slices.Equal(codes, want) {
+	if want := []string{CodeValidationSTIG}; !slices.Equal(codes, want) {
 		t.Errorf("findings %q, want %q", codes, want)
 	}
 	var ids []string

@@ -13,6 +13,7 @@ import (
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/psapply"
+	"github.com/secex/wizard/steps/stig"
 )
 
 // ID is the procedure's stable identifier.
@@ -294,6 +295,17 @@ func plan(in steps.Input) []steps.Action {
 		return nil
 	}
 	mbx := string(c.mailbox.Name)
+	// With two Edge servers or more, every subscription's import is
+	// evidence for each Edge server's redundancy rules: one failed import
+	// leaves them open on all.
+	var redundancy []steps.ControlRef
+	if len(c.edges) >= 2 {
+		for _, e := range c.edges {
+			redundancy = append(redundancy,
+				steps.ControlRef{Control: stig.EdgeSubscriptions, Server: string(e.Name)},
+				steps.ControlRef{Control: stig.EdgeRedundancy, Server: string(e.Name)})
+		}
+	}
 	var mbxAddrs []string
 	for _, s := range in.Topology.WithRole(steps.RoleMailbox) {
 		for _, a := range s.Addrs {
@@ -344,9 +356,10 @@ func plan(in steps.Input) []steps.Action {
 				"Run: Start-EdgeSynchronization -Server " + mbx + " -ForceFullSync -TargetServer " + name,
 				"Delete " + file + " on both servers once the import succeeded: it holds the bootstrap account's credentials.",
 			},
-			Expect:  "New-EdgeSubscription returns the subscription for " + name + " in site " + string(c.site) + "; Start-EdgeSynchronization reports Result Success for " + name + ".",
-			Verify:  "Run: Test-EdgeSynchronization -TargetServer " + name + " on " + mbx + ": SyncStatus Normal and no object out of sync. Get-SendConnector then lists EdgeSync - " + string(c.site) + " to Internet and EdgeSync - Inbound to " + string(c.site) + ".",
-			Backout: "Run Remove-EdgeSubscription -Identity " + name + " on " + mbx + " and on " + name + "; the EdgeSync send connectors go with it, and mail from the internet stops reaching the organisation through " + name + ".",
+			Expect:   "New-EdgeSubscription returns the subscription for " + name + " in site " + string(c.site) + "; Start-EdgeSynchronization reports Result Success for " + name + ".",
+			Verify:   "Run: Test-EdgeSynchronization -TargetServer " + name + " on " + mbx + ": SyncStatus Normal and no object out of sync. Get-SendConnector then lists EdgeSync - " + string(c.site) + " to Internet and EdgeSync - Inbound to " + string(c.site) + ".",
+			Backout:  "Run Remove-EdgeSubscription -Identity " + name + " on " + mbx + " and on " + name + "; the EdgeSync send connectors go with it, and mail from the internet stops reaching the organisation through " + name + ".",
+			Controls: redundancy,
 		})
 		sc := script(c, e)
 		as = append(as, steps.Action{

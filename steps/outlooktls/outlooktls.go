@@ -10,6 +10,7 @@ import (
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/psapply"
+	"github.com/secex/wizard/steps/stig"
 )
 
 // ID is the procedure's stable identifier.
@@ -24,10 +25,6 @@ const (
 	QMapiHTTP = "mapi-http"           // turn MAPI over HTTP on for the organisation
 	QRequire  = "encryption-required" // refuse unencrypted RPC connections
 )
-
-// stigRPCEncryption is the DISA Exchange 2019 Mailbox Server STIG's
-// requirement that RPC client access be encrypted.
-const stigRPCEncryption = "DISA Exchange 2019 Mailbox Server STIG V-259645 (RPC client access must be encrypted)"
 
 // FilePrefix names the files: outlook-encryption-apply.ps1 and so on.
 const FilePrefix = "outlook-encryption"
@@ -130,7 +127,7 @@ func check(in steps.Input) []steps.Finding {
 	}
 	if a[QRequire] == "no" {
 		fs = append(fs, steps.Finding{Code: CodeNoEncryption, Severity: steps.Warning, Fix: []string{QRequire},
-			Message: "The Mailbox servers will keep accepting Outlook Anywhere sessions that do not ask for encryption, which the Exchange Server 2019 Mailbox Server STIG counts as a finding (" + stigRPCEncryption + "). Choose yes, or accept it with a reason."})
+			Message: "The Mailbox servers will keep accepting Outlook Anywhere sessions that do not ask for encryption, which is a finding of the " + stig.RPCEncryption.String() + ". Choose yes, or accept it with a reason."})
 	}
 	if a[QMapiHTTP] == "no" {
 		fs = append(fs, steps.Finding{Code: CodeMapiHTTPOff, Severity: steps.Warning, Fix: []string{QMapiHTTP},
@@ -154,7 +151,7 @@ func scripts(c config) []psapply.Script {
 			sc.Settings = append(sc.Settings, psapply.Setting{Noun: "RpcClientAccess", Scope: []psapply.Param{{Name: "Server", Value: psapply.Text(string(s.Name))}},
 				Property: "EncryptionRequired", Value: psapply.Bool(true),
 				What: "The server refuses an Outlook Anywhere (RPC) session that does not ask for encryption.",
-				Refs: []string{stigRPCEncryption}})
+				Refs: []steps.ControlRef{{Control: stig.RPCEncryption}}})
 		}
 		if len(sc.Settings) > 0 {
 			out = append(out, sc)
@@ -176,10 +173,11 @@ func plan(in steps.Input) []steps.Action {
 				"Run .\\" + sc.ApplyName() + " -Prerequisites: it checks the computer, the Exchange build and the role, and changes nothing.",
 				"Run .\\" + sc.ApplyName() + " -WhatIf and compare what it would change with this step; then run .\\" + sc.ApplyName() + ".",
 			},
-			Script:  sc.ApplyName(),
-			Expect:  sc.ApplyName() + " saves " + sc.CaptureName() + ", makes the changes and ends with \"All checks passed.\" from " + sc.VerifyName() + ".",
-			Verify:  "On a user's computer, hold Ctrl, right-click the Outlook icon in the notification area and open Connection Status: every connection to " + name + " shows the protocol HTTP and encryption on.",
-			Backout: "Run .\\" + sc.BackoutName() + " from the bundle's backout folder: it puts each setting back as " + sc.CaptureName() + " recorded it. No service restarts; Outlook reconnects on its own.",
+			Script:   sc.ApplyName(),
+			Expect:   sc.ApplyName() + " saves " + sc.CaptureName() + ", makes the changes and ends with \"All checks passed.\" from " + sc.VerifyName() + ".",
+			Verify:   "On a user's computer, hold Ctrl, right-click the Outlook icon in the notification area and open Connection Status: every connection to " + name + " shows the protocol HTTP and encryption on.",
+			Backout:  "Run .\\" + sc.BackoutName() + " from the bundle's backout folder: it puts each setting back as " + sc.CaptureName() + " recorded it. No service restarts; Outlook reconnects on its own.",
+			Controls: sc.Controls(),
 		})
 	}
 	return as

@@ -30,6 +30,7 @@ package psapply
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -131,8 +132,8 @@ type Setting struct {
 	Scope    []Param // the parameters that name the object, such as -Server or -Identity
 	Property string
 	Value    Value
-	What     string   // one line on what the setting does, in the runbook's words
-	Refs     []string // benchmark references, such as a STIG Vuln ID
+	What     string             // one line on what the setting does, in the runbook's words
+	Refs     []steps.ControlRef // the benchmark rules the setting answers
 }
 
 // Object is an object a procedure creates: New-<Noun> with Params makes it,
@@ -150,7 +151,7 @@ type Object struct {
 	Then          []Command
 	Checks        []Check
 	What          string
-	Refs          []string
+	Refs          []steps.ControlRef
 }
 
 // Command is one command run on an object.
@@ -180,6 +181,27 @@ func (s Script) ApplyName() string   { return s.Prefix + "-apply.ps1" }
 func (s Script) VerifyName() string  { return s.Prefix + "-verify.ps1" }
 func (s Script) BackoutName() string { return s.Prefix + "-backout.ps1" }
 func (s Script) CaptureName() string { return s.Prefix + "-before.xml" }
+
+// Controls returns the benchmark rules of every setting and object of s,
+// each once, in the order the script changes them: the action that runs
+// the script reports them.
+func (s Script) Controls() []steps.ControlRef {
+	var out []steps.ControlRef
+	add := func(refs []steps.ControlRef) {
+		for _, r := range refs {
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	for _, st := range s.Settings {
+		add(st.Refs)
+	}
+	for _, o := range s.Objects {
+		add(o.Refs)
+	}
+	return out
+}
 
 // minBuild is the smallest build of each Exchange product the plan
 // supports: Exchange Server 2019 CU14 is 15.2.1544, and Exchange Server
@@ -423,7 +445,7 @@ func (w writer) apply(in steps.Input) (string, error) {
 			what = append(what, "     "+st.What)
 		}
 		for _, r := range st.Refs {
-			what = append(what, "     Reference: "+r)
+			what = append(what, "     Reference: "+r.String())
 		}
 	}
 	for i, o := range s.Objects {
@@ -432,7 +454,7 @@ func (w writer) apply(in steps.Input) (string, error) {
 			what = append(what, "     "+o.What)
 		}
 		for _, r := range o.Refs {
-			what = append(what, "     Reference: "+r)
+			what = append(what, "     Reference: "+r.String())
 		}
 	}
 	what = append(what, "", "Backout", "  Run "+s.BackoutName()+": it restores the capture.")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/psapply"
+	"github.com/secex/wizard/steps/stig"
 )
 
 // ID is the procedure's stable identifier.
@@ -56,10 +57,6 @@ const (
 	AnonymousLogon     = `NT AUTHORITY\ANONYMOUS LOGON`
 	AcceptAnyRecipient = "Ms-Exch-SMTP-Accept-Any-Recipient"
 )
-
-// stigAnonymous is the DISA Exchange 2019 Mailbox Server STIG's finding
-// that internal receive connectors must not allow anonymous connections.
-const stigAnonymous = "DISA Microsoft Exchange 2019 Mailbox Server STIG V-259687"
 
 // Step is the procedure.
 var Step = &steps.Step{
@@ -294,7 +291,7 @@ func check(in steps.Input) []steps.Finding {
 	switch c.access {
 	case AccessAnonymous:
 		fs = append(fs, steps.Finding{Code: CodeAnonymousRelay, Severity: steps.Warning, Fix: []string{QAccess},
-			Message: "Microsoft documents anonymous relay for devices that cannot sign in: the connector admits anonymous sessions from the listed addresses and ANONYMOUS LOGON is given " + AcceptAnyRecipient + ". The DISA Exchange 2019 Mailbox Server STIG (V-259687) says internal receive connectors must not allow anonymous connections, and prefers relay clients that authenticate; it allows AnonymousUsers only where the organisation needs it and RemoteIPRanges restricts it. Choose the authenticated way, or accept it with a reason naming the devices that cannot sign in."})
+			Message: "Microsoft documents anonymous relay for devices that cannot sign in: the connector admits anonymous sessions from the listed addresses and ANONYMOUS LOGON is given " + AcceptAnyRecipient + ". The DISA Exchange 2019 Mailbox Server STIG (V-259687) counts any receive connector that admits anonymous senders as a finding and prefers relay clients that authenticate; the server's checklist will show the rule as open, with the reason given here. Choose the authenticated way, or accept it with a reason naming the devices that cannot sign in."})
 	case AccessAuthenticated:
 	default:
 		fs = append(fs, steps.Finding{Code: CodeAccessUnknown, Severity: steps.Error, Fix: []string{QAccess},
@@ -349,7 +346,7 @@ func script(c config, s steps.Server) psapply.Script {
 	o := psapply.Object{Noun: "ReceiveConnector", Identity: string(s.Name) + `\` + c.name, Params: params, Checks: checks}
 	if c.access == AccessAnonymous {
 		o.What = "Admits anonymous sessions from the listed addresses only, and lets them send to any recipient."
-		o.Refs = []string{stigAnonymous + " (a deviation: anonymous relay)"}
+		o.Refs = []steps.ControlRef{{Control: stig.AnonymousReceive, Deviation: ID + "/" + CodeAnonymousRelay}}
 		o.Then = []psapply.Command{{Cmdlet: "Add-ADPermission", Params: []psapply.Param{
 			{Name: "User", Value: psapply.Text(AnonymousLogon)},
 			{Name: "ExtendedRights", Value: psapply.Text(AcceptAnyRecipient)},
@@ -391,10 +388,11 @@ func plan(in steps.Input) []steps.Action {
 				"Run .\\" + sc.ApplyName() + " -WhatIf and compare what it would create with this step; then run .\\" + sc.ApplyName() + ".",
 				"Point the applications and devices at " + bind + " port " + strconv.Itoa(c.port) + ".",
 			},
-			Script:  sc.ApplyName(),
-			Expect:  sc.ApplyName() + " creates " + sc.Objects[0].Identity + " and ends with \"All checks passed.\" from " + sc.VerifyName() + ". The Frontend Transport service picks the connector up without a restart.",
-			Verify:  test,
-			Backout: "Run .\\" + sc.BackoutName() + " from the bundle's backout folder: it removes the connector it created, and its permissions with it. Devices fall back to being refused relay.",
+			Script:   sc.ApplyName(),
+			Expect:   sc.ApplyName() + " creates " + sc.Objects[0].Identity + " and ends with \"All checks passed.\" from " + sc.VerifyName() + ". The Frontend Transport service picks the connector up without a restart.",
+			Verify:   test,
+			Backout:  "Run .\\" + sc.BackoutName() + " from the bundle's backout folder: it removes the connector it created, and its permissions with it. Devices fall back to being refused relay.",
+			Controls: sc.Controls(),
 		})
 	}
 	return as

@@ -36,6 +36,7 @@
 #      Whether mail for recipients that do not exist is refused.
 #   10. InternalSMTPServers of TransportConfig: 10.10.1.21, 10.10.1.22, 10.10.2.5
 #      The organisation's own SMTP servers, which Sender ID and the filters look past to the outside sender.
+#      Reference: DISA Exchange 2019 Mailbox Server STIG V-259691 (The organisation's internal SMTP servers must be listed)
 #
 # Backout
 #   Run antispam-backout.ps1: it restores the capture.

@@ -18,6 +18,7 @@
 # Changes
 #   1. Enabled of ContentFilterConfig: True
 #      The Content Filter agent rates each message from outside with a spam confidence level (SCL).
+#      Reference: DISA Exchange 2019 Edge Server STIG V-259617 (The content filter must be on)
 #   2. SCLRejectThreshold of ContentFilterConfig: 6
 #      Messages rated at or above it are refused with a non-delivery report.
 #   3. SCLRejectEnabled of ContentFilterConfig: True
@@ -28,16 +29,20 @@
 #      Whether deletion by rating is on.
 #   6. Enabled of SenderFilterConfig: True
 #      The Sender Filter agent acts on blocked senders and domains.
+#      Reference: DISA Exchange 2019 Edge Server STIG V-259625 (The sender filter must be on)
 #   7. Action of SenderFilterConfig: Reject
 #      Mail from a blocked sender is refused during the SMTP session.
+#      Reference: DISA Exchange 2019 Edge Server STIG V-259609 (The sender filter must refuse mail from blocked senders)
 #   8. BlockedSenders of SenderFilterConfig: offers@bulk.example.net, winner@lottery.example.org, noreply@phish.example.com, billing@invoice-scam.example.net
 #      The blocked sender addresses; the list replaces the one before.
 #   9. BlockedDomains of SenderFilterConfig: spam.example.net, bulk.example.org, mailer.example.com
 #      The blocked sender domains, exactly as listed; the list replaces the one before.
 #   10. Enabled of RecipientFilterConfig: True
 #      The Recipient Filter agent checks each recipient during the SMTP session.
+#      Reference: DISA Exchange 2019 Edge Server STIG V-259620 (The recipient filter must be on)
 #   11. RecipientValidationEnabled of RecipientFilterConfig: True
 #      Whether mail for recipients that do not exist is refused.
+#      Reference: DISA Exchange 2019 Edge Server STIG V-259613 (Mail for unknown recipients must not be refused during the SMTP session, so senders cannot harvest valid addresses), against the rule: an accepted deviation
 #
 # Backout
 #   Run antispam-backout.ps1: it restores the capture.

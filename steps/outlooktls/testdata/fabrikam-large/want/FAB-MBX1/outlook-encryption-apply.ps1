@@ -20,7 +20,7 @@
 #      MAPI over HTTP for the whole organisation; Outlook 2013 SP1 and later then connect with it, inside TLS.
 #   2. EncryptionRequired of RpcClientAccess FAB-MBX1: True
 #      The server refuses an Outlook Anywhere (RPC) session that does not ask for encryption.
-#      Reference: DISA Exchange 2019 Mailbox Server STIG V-259645 (RPC client access must be encrypted)
+#      Reference: DISA Exchange 2019 Mailbox Server STIG V-259645 (Outlook's RPC connections must be encrypted)
 #
 # Backout
 #   Run outlook-encryption-backout.ps1: it restores the capture.

@@ -18,7 +18,7 @@
 # Changes
 #   1. EncryptionRequired of RpcClientAccess FAB-MBX4: True
 #      The server refuses an Outlook Anywhere (RPC) session that does not ask for encryption.
-#      Reference: DISA Exchange 2019 Mailbox Server STIG V-259645 (RPC client access must be encrypted)
+#      Reference: DISA Exchange 2019 Mailbox Server STIG V-259645 (Outlook's RPC connections must be encrypted)
 #
 # Backout
 #   Run outlook-encryption-backout.ps1: it restores the capture.

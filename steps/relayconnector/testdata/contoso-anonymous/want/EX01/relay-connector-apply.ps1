@@ -18,7 +18,7 @@
 # Changes
 #   1. New ReceiveConnector EX01\Scanners
 #      Admits anonymous sessions from the listed addresses only, and lets them send to any recipient.
-#      Reference: DISA Microsoft Exchange 2019 Mailbox Server STIG V-259687 (a deviation: anonymous relay)
+#      Reference: DISA Exchange 2019 Mailbox Server STIG V-259687 (Receive connectors must not admit anonymous senders), against the rule: an accepted deviation
 #
 # Backout
 #   Run relay-connector-backout.ps1: it restores the capture.
