@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -19,14 +20,34 @@ const (
 type placed struct {
 	path    string
 	file    *steps.File
-	numbers applyNames // every target's numbered apply scripts
-	packed  []byte     // the body as the bundle holds it, once made
-	sum     string     // hex SHA-256 of packed, once computed
+	numbers *applyNames // every target's numbered apply scripts
+	packed  []byte      // the body as the bundle holds it, once made
+	sum     string      // hex SHA-256 of packed, once computed
 }
 
 // applyNames maps the name a procedure gave an apply script to the name the
 // bundle gives it, on each target that has one by that name.
-type applyNames map[string][]numberedName
+type applyNames struct {
+	byName map[string][]numberedName
+
+	// lengths has bit i set when a name is i bytes long (checkName allows
+	// at most 100): most words of a file are no apply script's length, so
+	// rewrite looks only the others up.
+	lengths [2]uint64
+}
+
+func (n *applyNames) add(name string, to numberedName) {
+	if n.byName == nil {
+		n.byName = map[string][]numberedName{}
+	}
+	n.byName[name] = append(n.byName[name], to)
+	n.lengths[len(name)/64] |= 1 << (len(name) % 64)
+}
+
+// mayBe reports whether some apply script's name is l bytes long.
+func (n *applyNames) mayBe(l int) bool {
+	return l < 128 && n.lengths[l/64]&(1<<(l%64)) != 0
+}
 
 type numberedName struct{ target, name string }
 
@@ -59,8 +80,8 @@ func (p *placed) sha() string {
 // written with the script's number. A name right after "echo." (the batch
 // idiom for echoing a line that may be blank) stands alone too. b itself is
 // returned when nothing is renamed.
-func (n applyNames) rewrite(b []byte, target string) []byte {
-	if len(n) == 0 {
+func (n *applyNames) rewrite(b []byte, target string) []byte {
+	if len(n.byName) == 0 {
 		return b
 	}
 	inToken := func(c byte) bool {
@@ -84,13 +105,16 @@ func (n applyNames) rewrite(b []byte, target string) []byte {
 			continue // part of a path
 		}
 		from, end := start, i
-		if end-from > 5 && strings.EqualFold(string(b[from:from+5]), "echo.") {
+		if end-from > 5 && bytes.EqualFold(b[from:from+5], []byte("echo.")) {
 			from += 5
 		}
 		for end > from && b[end-1] == '.' {
 			end-- // the full stop of a sentence
 		}
-		to, ok := n.lookup(string(b[from:end]), target, b[end:])
+		if !n.mayBe(end - from) {
+			continue
+		}
+		to, ok := n.lookup(b[from:end], target, b[end:])
 		if !ok {
 			continue
 		}
@@ -110,8 +134,8 @@ func (n applyNames) rewrite(b []byte, target string) []byte {
 // lookup returns the bundle's name for name mentioned in a file of target:
 // target's own apply script, or another target's when rest (the text after
 // the name) begins with " on " and that target's name.
-func (n applyNames) lookup(name, target string, rest []byte) (string, bool) {
-	cands := n[name]
+func (n *applyNames) lookup(name []byte, target string, rest []byte) (string, bool) {
+	cands := n.byName[string(name)]
 	for _, c := range cands {
 		if c.target == target {
 			return c.name, true
@@ -154,12 +178,12 @@ func layout(out steps.Output) (map[string][]*placed, error) {
 		}
 	}
 	order := map[*steps.File]string{}
-	numbers := applyNames{}
+	numbers := &applyNames{}
 	for target, fs := range applies {
 		width := max(2, len(strconv.Itoa(len(fs)*10)))
 		for i, f := range fs {
 			order[f] = fmt.Sprintf("%0*d-", width, (i+1)*10)
-			numbers[f.Name] = append(numbers[f.Name], numberedName{target, order[f] + f.Name})
+			numbers.add(f.Name, numberedName{target, order[f] + f.Name})
 		}
 	}
 
