@@ -81,12 +81,10 @@ func (p *placed) sha() string {
 // idiom for echoing a line that may be blank) stands alone too. b itself is
 // returned when nothing is renamed.
 func (n *applyNames) rewrite(b []byte, target string) []byte {
-	if len(n.byName) == 0 {
+	if !n.mentioned(b) {
 		return b
 	}
-	inToken := func(c byte) bool {
-		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
-	}
+	inToken := func(c byte) bool { return nameChars[c] }
 	var out []byte
 	done := 0 // b[:done] is in out
 	for i := 0; i < len(b); {
@@ -130,6 +128,27 @@ func (n *applyNames) rewrite(b []byte, target string) []byte {
 	}
 	return append(out, b[done:]...)
 }
+
+// mentioned reports whether b holds the name of an apply script anywhere,
+// even inside a longer word: most files name none, and a search for the
+// few names is much faster than reading b word by word.
+func (n *applyNames) mentioned(b []byte) bool {
+	for name := range n.byName {
+		if bytes.Contains(b, []byte(name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// nameChars holds the bytes a word of rewrite is made of: those of a file
+// name (see checkName).
+var nameChars = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
+	}
+	return t
+}()
 
 // lookup returns the bundle's name for name mentioned in a file of target:
 // target's own apply script, or another target's when rest (the text after
