@@ -16,8 +16,13 @@ import (
 // script differ between editors. Normalising once, when a file is written,
 // keeps the bytes deterministic.
 func LineEndingsCRLF(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
-		return s
+	cr := strings.Count(s, "\r")
+	if cr == 0 {
+		// Only bare LFs, as templates and generated text have them.
+		return strings.ReplaceAll(s, "\n", "\r\n")
+	}
+	if cr == strings.Count(s, "\r\n") && cr == strings.Count(s, "\n") {
+		return s // CRLF throughout already
 	}
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/16)
@@ -37,6 +42,19 @@ func LineEndingsCRLF(s string) string {
 	return b.String()
 }
 
+// PrintableASCII reports whether s holds only printable ASCII characters
+// and spaces: no tab, line break or other control character, and nothing
+// beyond ASCII. Nearly every value is, so the encoders check this first and
+// go character by character only when it is not.
+func PrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
 // CommentText returns s as a single line of text that is safe to print after
 // a language's comment marker. Line breaks and tabs become spaces, so a value
 // cannot end the comment and start a line of code. Other control characters,
@@ -48,6 +66,9 @@ func LineEndingsCRLF(s string) string {
 // Language packages apply their own further rules on top (for example batch
 // files double '%' in rem lines).
 func CommentText(s string, asciiOnly bool) string {
+	if PrintableASCII(s) && !strings.HasSuffix(s, " ") {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); {
