@@ -24,20 +24,29 @@ func LineEndingsCRLF(s string) string {
 	if cr == strings.Count(s, "\r\n") && cr == strings.Count(s, "\n") {
 		return s // CRLF throughout already
 	}
+	// Line by line: each line is copied whole, without its CR if it
+	// ended in CRLF, and a lone CR inside it is written as CRLF.
 	var b strings.Builder
-	b.Grow(len(s) + len(s)/16)
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\r':
-			if i+1 < len(s) && s[i+1] == '\n' {
-				i++
-			}
-			b.WriteString("\r\n")
-		case '\n':
-			b.WriteString("\r\n")
-		default:
-			b.WriteByte(c)
+	b.Grow(len(s) + strings.Count(s, "\n") + cr)
+	for s != "" {
+		line, rest, lf := strings.Cut(s, "\n")
+		if lf {
+			line = strings.TrimSuffix(line, "\r")
 		}
+		for {
+			i := strings.IndexByte(line, '\r')
+			if i < 0 {
+				break
+			}
+			b.WriteString(line[:i])
+			b.WriteString("\r\n")
+			line = line[i+1:]
+		}
+		b.WriteString(line)
+		if lf {
+			b.WriteString("\r\n")
+		}
+		s = rest
 	}
 	return b.String()
 }
