@@ -286,18 +286,16 @@ func ItemError(i int, err error) error {
 // line of defence, not the usual path.
 func ASCIIFile(kind, body string) ([]byte, error) {
 	body = LineEndingsCRLF(body)
-	line := 1
 	for i := 0; i < len(body); i++ {
 		c := body[i]
-		switch {
-		case c == '\n':
-			line++
-		case c == '\t', c == '\r':
-		case c >= 0x80:
-			return nil, fmt.Errorf("%s: line %d contains a non-ASCII byte (0x%02X); the file must be plain ASCII", kind, line, c)
-		case IsControl(rune(c)):
-			return nil, fmt.Errorf("%s: line %d contains the control character U+%04X; the file must be plain ASCII text", kind, line, c)
+		if c >= 0x20 && c < 0x7f || c == '\n' || c == '\t' || c == '\r' {
+			continue
 		}
+		line := 1 + strings.Count(body[:i], "\n")
+		if c >= 0x80 {
+			return nil, fmt.Errorf("%s: line %d contains a non-ASCII byte (0x%02X); the file must be plain ASCII", kind, line, c)
+		}
+		return nil, fmt.Errorf("%s: line %d contains the control character U+%04X; the file must be plain ASCII text", kind, line, c)
 	}
 	return []byte(body), nil
 }
