@@ -237,6 +237,22 @@ func layout(out steps.Output) (map[string][]*placed, error) {
 	return placedBy, nil
 }
 
+// hashAll computes the bundle's bytes and hash of every placed file, the
+// targets spread over the processors: each target's files are its own, so
+// the goroutines share nothing they write.
+func hashAll(byTarget map[string][]*placed) {
+	var files [][]*placed
+	for _, ps := range byTarget {
+		files = append(files, ps)
+	}
+	steps.Concurrently(len(files), func(i int) (struct{}, error) {
+		for _, p := range files[i] {
+			p.sha()
+		}
+		return struct{}{}, nil
+	})
+}
+
 // reserved reports whether p is a name the bundle writes itself.
 func reserved(p string) bool {
 	switch strings.ToLower(p) {
@@ -278,6 +294,7 @@ func FileHashes(out steps.Output) ([]runbook.FileHash, error) {
 	if err != nil {
 		return nil, err
 	}
+	hashAll(byTarget)
 	at := map[*steps.File]*placed{}
 	for _, ps := range byTarget {
 		for _, p := range ps {
