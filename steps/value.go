@@ -19,7 +19,26 @@ import (
 // FQDN is a fully qualified DNS host name, lower-case, without a trailing dot.
 type FQDN string
 
-var hostLabel = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+// isLabel reports whether s is 1 to max letters, digits and hyphens, not
+// starting or ending with a hyphen, its letters all lower case (a-z) or
+// all upper case (A-Z): a DNS label (max 63) or a NetBIOS name (max 15).
+// Names are checked for every server in several procedures, so this is
+// done by hand rather than with a regular expression.
+func isLabel(s string, max int, upper bool) bool {
+	if s == "" || len(s) > max || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	lo, hi := byte('a'), byte('z')
+	if upper {
+		lo, hi = 'A', 'Z'
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= lo && c <= hi || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // ParseFQDN normalises s (trims spaces, lower-cases, drops one trailing dot)
 // and checks it is a host name of at least two labels made of letters,
@@ -63,7 +82,7 @@ func ParseDNSName(s, example string) (FQDN, error) {
 			return wrong("Wildcard names cannot be used here")
 		case len(l) > 63:
 			return wrong(fmt.Sprintf("The part %q is longer than 63 characters", l))
-		case !hostLabel.MatchString(l):
+		case !isLabel(l, 63, false):
 			return wrong(fmt.Sprintf("The part %q may only hold letters, digits and hyphens, and cannot start or end with a hyphen", l))
 		}
 	}
@@ -82,8 +101,6 @@ func (f FQDN) Host() string {
 // NetBIOSName is a computer's NetBIOS name, upper-case, 1 to 15 characters.
 type NetBIOSName string
 
-var netbiosChars = regexp.MustCompile(`^[A-Z0-9](?:[A-Z0-9-]{0,13}[A-Z0-9])?$`)
-
 // ParseNetBIOSName normalises s to upper case and checks it. Only letters,
 // digits and hyphens are accepted: the other characters Windows tolerates in
 // NetBIOS names are also the ones that break command lines.
@@ -96,7 +113,7 @@ func ParseNetBIOSName(s string) (NetBIOSName, error) {
 	if len(s) > 15 {
 		return "", fmt.Errorf("The name has %d characters; a NetBIOS name has at most 15. %s", len(s), form)
 	}
-	if !netbiosChars.MatchString(s) {
+	if !isLabel(s, 15, true) {
 		return "", errors.New(form + ", not starting or ending with a hyphen")
 	}
 	if strings.Trim(s, "0123456789") == "" {

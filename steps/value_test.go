@@ -3,6 +3,8 @@ package steps
 import (
 	"errors"
 	"net/netip"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -320,5 +322,35 @@ func TestHashAnswersStable(t *testing.T) {
 	b["y"]["z"] = "8"
 	if HashAnswers(topo, a) == HashAnswers(topo, b) {
 		t.Error("hash ignores a changed answer")
+	}
+}
+
+// TestIsLabel compares isLabel with the patterns it stands for, on every
+// string of up to four characters from an alphabet that holds each kind
+// of character, and on names at and past the length limits.
+func TestIsLabel(t *testing.T) {
+	dns := regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+	netbios := regexp.MustCompile(`^[A-Z0-9](?:[A-Z0-9-]{0,13}[A-Z0-9])?$`)
+	alphabet := []string{"a", "z", "A", "Z", "0", "9", "-", "_", ".", " ", "é", "\x00", "`", "{", "@", "["}
+	cases := []string{""}
+	for range 4 {
+		for _, c := range cases {
+			for _, a := range alphabet {
+				cases = append(cases, c+a)
+			}
+		}
+		slices.Sort(cases)
+		cases = slices.Compact(cases)
+	}
+	for _, n := range []int{14, 15, 16, 62, 63, 64} {
+		cases = append(cases, strings.Repeat("a", n), strings.Repeat("A", n), "a"+strings.Repeat("-", n-2)+"a")
+	}
+	for _, s := range cases {
+		if got, want := isLabel(s, 63, false), dns.MatchString(s); got != want {
+			t.Errorf("isLabel(%q, 63, false) = %v, the DNS label pattern says %v", s, got, want)
+		}
+		if got, want := isLabel(s, 15, true), netbios.MatchString(s); got != want {
+			t.Errorf("isLabel(%q, 15, true) = %v, the NetBIOS pattern says %v", s, got, want)
+		}
 	}
 }

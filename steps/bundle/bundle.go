@@ -141,6 +141,7 @@ func render(opts Options, doc *runbook.Doc, out steps.Output, withServers bool) 
 	if err != nil {
 		return set, err
 	}
+	hashAll(byTarget)
 	if err := checkHashes(doc, byTarget, doc.Targets); err != nil {
 		return set, err
 	}

@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -19,14 +20,34 @@ const (
 type placed struct {
 	path    string
 	file    *steps.File
-	numbers applyNames // every target's numbered apply scripts
-	packed  []byte     // the body as the bundle holds it, once made
-	sum     string     // hex SHA-256 of packed, once computed
+	numbers *applyNames // every target's numbered apply scripts
+	packed  []byte      // the body as the bundle holds it, once made
+	sum     string      // hex SHA-256 of packed, once computed
 }
 
 // applyNames maps the name a procedure gave an apply script to the name the
 // bundle gives it, on each target that has one by that name.
-type applyNames map[string][]numberedName
+type applyNames struct {
+	byName map[string][]numberedName
+
+	// lengths has bit i set when a name is i bytes long (checkName allows
+	// at most 100): most words of a file are no apply script's length, so
+	// rewrite looks only the others up.
+	lengths [2]uint64
+}
+
+func (n *applyNames) add(name string, to numberedName) {
+	if n.byName == nil {
+		n.byName = map[string][]numberedName{}
+	}
+	n.byName[name] = append(n.byName[name], to)
+	n.lengths[len(name)/64] |= 1 << (len(name) % 64)
+}
+
+// mayBe reports whether some apply script's name is l bytes long.
+func (n *applyNames) mayBe(l int) bool {
+	return l < 128 && n.lengths[l/64]&(1<<(l%64)) != 0
+}
 
 type numberedName struct{ target, name string }
 
@@ -59,13 +80,11 @@ func (p *placed) sha() string {
 // written with the script's number. A name right after "echo." (the batch
 // idiom for echoing a line that may be blank) stands alone too. b itself is
 // returned when nothing is renamed.
-func (n applyNames) rewrite(b []byte, target string) []byte {
-	if len(n) == 0 {
+func (n *applyNames) rewrite(b []byte, target string) []byte {
+	if !n.mentioned(b) {
 		return b
 	}
-	inToken := func(c byte) bool {
-		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
-	}
+	inToken := func(c byte) bool { return nameChars[c] }
 	var out []byte
 	done := 0 // b[:done] is in out
 	for i := 0; i < len(b); {
@@ -84,13 +103,16 @@ func (n applyNames) rewrite(b []byte, target string) []byte {
 			continue // part of a path
 		}
 		from, end := start, i
-		if end-from > 5 && strings.EqualFold(string(b[from:from+5]), "echo.") {
+		if end-from > 5 && bytes.EqualFold(b[from:from+5], []byte("echo.")) {
 			from += 5
 		}
 		for end > from && b[end-1] == '.' {
 			end-- // the full stop of a sentence
 		}
-		to, ok := n.lookup(string(b[from:end]), target, b[end:])
+		if !n.mayBe(end - from) {
+			continue
+		}
+		to, ok := n.lookup(b[from:end], target, b[end:])
 		if !ok {
 			continue
 		}
@@ -107,11 +129,32 @@ func (n applyNames) rewrite(b []byte, target string) []byte {
 	return append(out, b[done:]...)
 }
 
+// mentioned reports whether b holds the name of an apply script anywhere,
+// even inside a longer word: most files name none, and a search for the
+// few names is much faster than reading b word by word.
+func (n *applyNames) mentioned(b []byte) bool {
+	for name := range n.byName {
+		if bytes.Contains(b, []byte(name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// nameChars holds the bytes a word of rewrite is made of: those of a file
+// name (see checkName).
+var nameChars = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
+	}
+	return t
+}()
+
 // lookup returns the bundle's name for name mentioned in a file of target:
 // target's own apply script, or another target's when rest (the text after
 // the name) begins with " on " and that target's name.
-func (n applyNames) lookup(name, target string, rest []byte) (string, bool) {
-	cands := n[name]
+func (n *applyNames) lookup(name []byte, target string, rest []byte) (string, bool) {
+	cands := n.byName[string(name)]
 	for _, c := range cands {
 		if c.target == target {
 			return c.name, true
@@ -154,12 +197,12 @@ func layout(out steps.Output) (map[string][]*placed, error) {
 		}
 	}
 	order := map[*steps.File]string{}
-	numbers := applyNames{}
+	numbers := &applyNames{}
 	for target, fs := range applies {
 		width := max(2, len(strconv.Itoa(len(fs)*10)))
 		for i, f := range fs {
 			order[f] = fmt.Sprintf("%0*d-", width, (i+1)*10)
-			numbers[f.Name] = append(numbers[f.Name], numberedName{target, order[f] + f.Name})
+			numbers.add(f.Name, numberedName{target, order[f] + f.Name})
 		}
 	}
 
@@ -192,6 +235,22 @@ func layout(out steps.Output) (map[string][]*placed, error) {
 		placedBy[f.Target] = append(placedBy[f.Target], &placed{path: p, file: f, numbers: numbers})
 	}
 	return placedBy, nil
+}
+
+// hashAll computes the bundle's bytes and hash of every placed file, the
+// targets spread over the processors: each target's files are its own, so
+// the goroutines share nothing they write.
+func hashAll(byTarget map[string][]*placed) {
+	var files [][]*placed
+	for _, ps := range byTarget {
+		files = append(files, ps)
+	}
+	steps.Concurrently(len(files), func(i int) (struct{}, error) {
+		for _, p := range files[i] {
+			p.sha()
+		}
+		return struct{}{}, nil
+	})
 }
 
 // reserved reports whether p is a name the bundle writes itself.
@@ -235,6 +294,7 @@ func FileHashes(out steps.Output) ([]runbook.FileHash, error) {
 	if err != nil {
 		return nil, err
 	}
+	hashAll(byTarget)
 	at := map[*steps.File]*placed{}
 	for _, ps := range byTarget {
 		for _, p := range ps {

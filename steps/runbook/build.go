@@ -40,13 +40,15 @@ type source struct {
 	devs    []Deviation
 	files   []FileHash
 
-	targets []string
-	window  [][]string        // the change window's rows, worked out once
-	left    [][]string        // the procedures that do not apply and why, worked out once
-	titles  map[string]string // procedure ID to title
-	refs    map[fileKey]FileRef
-	renamed map[string][][2]string // per target, file names the bundle puts elsewhere, and where
-	number  []int                  // plan step number of out.Actions[i]
+	targets  []string
+	window   [][]string        // the change window's rows, worked out once
+	platform string            // see platformOf, worked out once
+	left     [][]string        // the procedures that do not apply and why, worked out once
+	titles   map[string]string // procedure ID to title
+	refs     map[fileKey]FileRef
+	renamed  map[string][][2]string // per target, file names the bundle puts elsewhere, and where
+	number   []int                  // plan step number of out.Actions[i]
+	filesOf  map[string][]int       // per target, indexes into out.Files
 }
 
 type fileKey struct{ target, name string }
@@ -72,6 +74,7 @@ func Build(meta Meta, ticket steps.Ticket, catalog []*steps.Step, in steps.Input
 	}
 	s.targets = targetsOf(in.Topology, out)
 	s.window = windowRows(ticket)
+	s.platform = platformOf(in.Topology)
 	// Whether a procedure applies goes through the whole topology; every
 	// server's runbook lists the same ones, so they are found once here
 	// rather than once for each of hundreds of servers.
@@ -113,6 +116,10 @@ func Build(meta Meta, ticket steps.Ticket, catalog []*steps.Step, in steps.Input
 	}
 	for i := range out.Actions {
 		s.number = append(s.number, i+1)
+	}
+	s.filesOf = map[string][]int{}
+	for i, f := range out.Files {
+		s.filesOf[f.Target] = append(s.filesOf[f.Target], i)
 	}
 	return s.doc("")
 }
@@ -320,7 +327,7 @@ func (v view) control(files []FileHash) Section {
 				{"Change number", orNone(v.ticket.Number, "not set")},
 				{"Produced by (content version)", orNone(product, "not recorded")},
 				{"Project", orNone(m.Project, "not recorded")},
-				{"Platform", v.platform()},
+				{"Platform", v.platform},
 				{"Project revision", strconv.FormatInt(m.Revision, 10)},
 				{"Answers hash", orNone(m.AnswersHash, "not recorded")},
 				{"Generated from the project as of", formatTime(m.Generated)},
@@ -342,12 +349,12 @@ func (v view) control(files []FileHash) Section {
 	return sec
 }
 
-// platform names the project's platform and the versions its servers
+// platformOf names the project's platform and the versions its servers
 // run, each with how many servers run it.
-func (v view) platform() string {
+func platformOf(t steps.Topology) string {
 	var names []string
 	count := map[string]int{}
-	for _, srv := range v.in.Topology.Servers {
+	for _, srv := range t.Servers {
 		for _, n := range []string{srv.OS.Label(), srv.Exchange.Label()} {
 			if n == "" {
 				continue
@@ -358,7 +365,7 @@ func (v view) platform() string {
 			count[n]++
 		}
 	}
-	s := v.in.Topology.Facts.Platform.Label()
+	s := t.Facts.Platform.Label()
 	if len(names) == 0 {
 		return s
 	}
@@ -595,9 +602,11 @@ func (v view) included() []*steps.Step {
 	for _, i := range v.actions {
 		used[v.out.Actions[i].Step] = true
 	}
-	for _, f := range v.out.Files {
-		if v.mine(f.Target) {
-			used[f.Step] = true
+	for _, t := range v.targets {
+		if v.mine(t) {
+			for _, i := range v.filesOf[t] {
+				used[v.out.Files[i].Step] = true
+			}
 		}
 	}
 	var out []*steps.Step
@@ -837,8 +846,8 @@ func (v view) backout() Section {
 		if !v.mine(t) {
 			continue
 		}
-		for _, f := range v.out.Files {
-			if f.Target == t && f.Kind == steps.FileBackout {
+		for _, fi := range v.filesOf[t] {
+			if f := v.out.Files[fi]; f.Kind == steps.FileBackout {
 				r := v.ref(t, f.Name)
 				bt.Rows = append(bt.Rows, []string{t, r.Path, orNone(r.SHA256, "not computed"), v.titleOf(f.Step)})
 			}
@@ -854,8 +863,8 @@ func (v view) backout() Section {
 		i := v.actions[k]
 		a := v.out.Actions[i]
 		b := &Backout{Step: v.number[i], Key: a.Key(), Target: a.Target, Title: v.prose(a.Target, a.Title), Undo: v.prose(a.Target, a.Backout)}
-		for _, f := range v.out.Files {
-			if f.Target == a.Target && f.Step == a.Step && f.Kind == steps.FileBackout && a.Backout != "" && strings.Contains(a.Backout, f.Name) {
+		for _, fi := range v.filesOf[a.Target] {
+			if f := v.out.Files[fi]; f.Step == a.Step && f.Kind == steps.FileBackout && a.Backout != "" && strings.Contains(a.Backout, f.Name) {
 				b.Scripts = append(b.Scripts, *v.ref(f.Target, f.Name))
 			}
 		}

@@ -206,15 +206,18 @@ func fileRef(f FileRef) string {
 // table prints a GitHub table. The caption is left out: a Markdown table
 // has none, and the heading before it names it.
 func (w *mdWriter) table(t *Table) {
-	var head, rule []string
+	w.b = append(w.b, '|')
 	for _, c := range t.Columns {
-		head = append(head, cell(inline(c.Label)))
-		rule = append(rule, "---")
+		w.b = append(append(append(w.b, ' '), cell(inline(c.Label))...), " |"...)
 	}
-	w.line("| " + strings.Join(head, " | ") + " |")
-	w.line("| " + strings.Join(rule, " | ") + " |")
+	w.line("")
+	w.b = append(w.b, '|')
+	for range t.Columns {
+		w.b = append(w.b, " --- |"...)
+	}
+	w.line("")
 	for _, r := range t.Rows {
-		var cells []string
+		w.b = append(w.b, '|')
 		for i, c := range t.Columns {
 			v := ""
 			if i < len(r) {
@@ -230,9 +233,9 @@ func (w *mdWriter) table(t *Table) {
 			default:
 				v = inline(v)
 			}
-			cells = append(cells, cell(v))
+			w.b = append(append(append(w.b, ' '), cell(v)...), " |"...)
 		}
-		w.line("| " + strings.Join(cells, " | ") + " |")
+		w.line("")
 	}
 }
 
@@ -240,6 +243,9 @@ func (w *mdWriter) table(t *Table) {
 // already; a code span needs it escaped too, since GitHub splits cells
 // before it reads code spans.
 func cell(s string) string {
+	if strings.IndexByte(s, '|') < 0 {
+		return s
+	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		if s[i] == '|' && (i == 0 || s[i-1] != '\\') {
@@ -255,24 +261,53 @@ func cell(s string) string {
 // become spaces, other control characters and the Unicode bidirectional
 // controls become '?', and runs of spaces become one.
 func oneLine(s string) string {
-	if plainLine(s) {
+	if plainLine(s, classes(s)) {
 		return s
 	}
+	return joinFields(s)
+}
+
+func joinFields(s string) string {
 	return strings.Join(strings.Fields(script.CommentText(s, false)), " ")
 }
 
-// plainLine reports whether s is already one line of printable ASCII
-// without leading, trailing or doubled spaces, as nearly every value is.
-func plainLine(s string) bool {
+// plainLine reports whether s, whose bytes are of the classes k, is
+// already one line of printable ASCII without leading, trailing or doubled
+// spaces, as nearly every value is.
+func plainLine(s string, k byte) bool {
 	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
 		return s == ""
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == ' ' && s[i+1] == ' ' {
-			return false
+	return k&notPlain == 0 && !strings.Contains(s, "  ")
+}
+
+// The classes of bytes inline looks for: those that keep a value from
+// being a plain line (controls and anything beyond ASCII), and the
+// punctuation it escapes.
+const (
+	notPlain = 1 << iota
+	punctuation
+)
+
+var byteClass = func() (t [256]byte) {
+	for c := range t {
+		if c < 0x20 || c > 0x7e {
+			t[c] |= notPlain
+		}
+		if strings.IndexByte("\\`*_[]<>&|~#", byte(c)) >= 0 {
+			t[c] |= punctuation
 		}
 	}
-	return true
+	return t
+}()
+
+// classes returns the classes of the bytes of s, together.
+func classes(s string) byte {
+	var k byte
+	for i := 0; i < len(s); i++ {
+		k |= byteClass[s[i]]
+	}
+	return k
 }
 
 // inline returns s as Markdown inline text that reads as s and nothing
@@ -280,8 +315,12 @@ func plainLine(s string) bool {
 // with a backslash. A backslash is escaped only before punctuation (and at
 // the end), so Windows paths such as HKCU\Software stay readable.
 func inline(s string) string {
-	s = oneLine(s)
-	if !strings.ContainsAny(s, "\\`*_[]<>&|~#") {
+	k := classes(s)
+	if !plainLine(s, k) {
+		s = joinFields(s)
+		k = classes(s)
+	}
+	if k&punctuation == 0 {
 		return s
 	}
 	var b strings.Builder

@@ -16,25 +16,52 @@ import (
 // script differ between editors. Normalising once, when a file is written,
 // keeps the bytes deterministic.
 func LineEndingsCRLF(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
-		return s
+	cr := strings.Count(s, "\r")
+	if cr == 0 {
+		// Only bare LFs, as templates and generated text have them.
+		return strings.ReplaceAll(s, "\n", "\r\n")
 	}
+	if cr == strings.Count(s, "\r\n") && cr == strings.Count(s, "\n") {
+		return s // CRLF throughout already
+	}
+	// Line by line: each line is copied whole, without its CR if it
+	// ended in CRLF, and a lone CR inside it is written as CRLF.
 	var b strings.Builder
-	b.Grow(len(s) + len(s)/16)
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\r':
-			if i+1 < len(s) && s[i+1] == '\n' {
-				i++
-			}
-			b.WriteString("\r\n")
-		case '\n':
-			b.WriteString("\r\n")
-		default:
-			b.WriteByte(c)
+	b.Grow(len(s) + strings.Count(s, "\n") + cr)
+	for s != "" {
+		line, rest, lf := strings.Cut(s, "\n")
+		if lf {
+			line = strings.TrimSuffix(line, "\r")
 		}
+		for {
+			i := strings.IndexByte(line, '\r')
+			if i < 0 {
+				break
+			}
+			b.WriteString(line[:i])
+			b.WriteString("\r\n")
+			line = line[i+1:]
+		}
+		b.WriteString(line)
+		if lf {
+			b.WriteString("\r\n")
+		}
+		s = rest
 	}
 	return b.String()
+}
+
+// PrintableASCII reports whether s holds only printable ASCII characters
+// and spaces: no tab, line break or other control character, and nothing
+// beyond ASCII. Nearly every value is, so the encoders check this first and
+// go character by character only when it is not.
+func PrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // CommentText returns s as a single line of text that is safe to print after
@@ -48,6 +75,9 @@ func LineEndingsCRLF(s string) string {
 // Language packages apply their own further rules on top (for example batch
 // files double '%' in rem lines).
 func CommentText(s string, asciiOnly bool) string {
+	if PrintableASCII(s) && !strings.HasSuffix(s, " ") {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); {
@@ -256,18 +286,16 @@ func ItemError(i int, err error) error {
 // line of defence, not the usual path.
 func ASCIIFile(kind, body string) ([]byte, error) {
 	body = LineEndingsCRLF(body)
-	line := 1
 	for i := 0; i < len(body); i++ {
 		c := body[i]
-		switch {
-		case c == '\n':
-			line++
-		case c == '\t', c == '\r':
-		case c >= 0x80:
-			return nil, fmt.Errorf("%s: line %d contains a non-ASCII byte (0x%02X); the file must be plain ASCII", kind, line, c)
-		case IsControl(rune(c)):
-			return nil, fmt.Errorf("%s: line %d contains the control character U+%04X; the file must be plain ASCII text", kind, line, c)
+		if c >= 0x20 && c < 0x7f || c == '\n' || c == '\t' || c == '\r' {
+			continue
 		}
+		line := 1 + strings.Count(body[:i], "\n")
+		if c >= 0x80 {
+			return nil, fmt.Errorf("%s: line %d contains a non-ASCII byte (0x%02X); the file must be plain ASCII", kind, line, c)
+		}
+		return nil, fmt.Errorf("%s: line %d contains the control character U+%04X; the file must be plain ASCII text", kind, line, c)
 	}
 	return []byte(body), nil
 }

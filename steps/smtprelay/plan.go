@@ -43,6 +43,8 @@ func listText(ps []netip.Prefix) string {
 func actions(in steps.Input, c config) []steps.Action {
 	var as []steps.Action
 	wait := "Wait 15 minutes, so that Exchange copies the settings into the IIS metabase, then run " + ExchangeVerifyName + " on the server: cscript //nologo " + ExchangeVerifyName + "."
+	// Every Exchange server gets the same lists, written out once here.
+	connectList, relayList := listText(c.connect), listText(c.relay)
 	for _, s := range c.exchange {
 		name := string(s.Name)
 		do := []string{
@@ -57,10 +59,10 @@ func actions(in steps.Input, c config) []steps.Action {
 		if c.connectAll {
 			do = append(do, "Click Connection. Select All except the list below and leave the list as it is. Click OK.")
 		} else {
-			do = append(do, "Click Connection. Select Only the list below and make the list exactly: "+listText(c.connect)+
+			do = append(do, "Click Connection. Select Only the list below and make the list exactly: "+connectList+
 				". Add a single address with Single computer, a network with Group of computers (its address and mask). Click OK.")
 		}
-		relay := "Click Relay. Select Only the list below and make the list exactly: " + listText(c.relay) + "."
+		relay := "Click Relay. Select Only the list below and make the list exactly: " + relayList + "."
 		if len(c.relay) == 0 {
 			relay = "Click Relay. Select Only the list below and remove every entry, so that the list is empty."
 		}

@@ -63,12 +63,14 @@ func File(body string) ([]byte, error) {
 func Wrap(text, first, rest string, width int) []string {
 	var lines []string
 	var line strings.Builder
+	line.Grow(width)
 	line.WriteString(first)
 	empty := true
 	for w := range strings.FieldsSeq(text) {
 		if !empty && line.Len()+1+len(w) > width {
 			lines = append(lines, line.String())
 			line.Reset()
+			line.Grow(width)
 			line.WriteString(rest)
 			empty = true
 		}

@@ -15,6 +15,9 @@ const lang = "VBScript"
 // characters, non-ASCII characters (the typographic quotes “ and ” among
 // them) and invalid UTF-8; the error names the character and what to do.
 func Quote(s string) (string, error) {
+	if script.PrintableASCII(s) && !strings.Contains(s, `"`) {
+		return `"` + s + `"`, nil
+	}
 	if !utf8.ValidString(s) {
 		return "", &script.Error{Lang: lang, Reason: "is not valid UTF-8 text; type it again rather than pasting it"}
 	}
