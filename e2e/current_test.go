@@ -70,4 +70,15 @@ func TestCurrentPlatformInTheBrowser(t *testing.T) {
 	if !j.exists(`a[href$="_EX01.zip"]`) || !j.exists(`a[href$="_change.zip"]`) {
 		t.Error("the runbook page offers no bundles")
 	}
+
+	// The change window names the STIG rule of each Outlook step and offers
+	// the servers' checklists.
+	visit(t, j.ctx, w.URL(j.project+"/execute"), http.StatusOK)
+	if rules := j.text(`[data-testid="exec-controls"]`); !strings.Contains(rules, "V-259645") {
+		t.Errorf("the change window names no STIG rule: %q", rules)
+	}
+	if !j.exists(`[data-testid="checklists"] a[href$="/checklists/EX01.cklb"]`) {
+		t.Error("the change window offers no STIG checklist for EX01")
+	}
+	j.axe("execute")
 }

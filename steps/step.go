@@ -356,9 +356,7 @@ func Produce(catalog []*Step, in Input, complete func(stepID string) bool) (Outp
 	}
 	results, err := Concurrently(len(ready), func(i int) (result, error) {
 		var r result
-		if s := ready[i]; s.Check != nil {
-			r.findings = s.Check(in)
-		}
+		r.findings = ready[i].Findings(in)
 		return r, nil
 	})
 	if err != nil {
@@ -503,6 +501,26 @@ func LoadAnswers(id string, pages []Page, in Input) (Answers, error) {
 // CodeAnswerInvalid is the finding code Reparse gives a saved answer that
 // no longer parses.
 const CodeAnswerInvalid = "answer-invalid"
+
+// Findings is what the engine reports of s for in: the procedure's own
+// Check, and an error finding for each saved answer that no longer parses
+// (see Reparse) and that Check does not already name. A corrupt or
+// outdated saved answer then shows as a finding to fix on the question's
+// page, instead of stopping the scripts' generation later with an error.
+func (s *Step) Findings(in Input) []Finding {
+	var fs []Finding
+	if s.Check != nil {
+		fs = s.Check(in)
+	}
+	_, bad := Reparse(s.ID, s.Pages, in)
+	for _, b := range bad {
+		named := slices.ContainsFunc(fs, func(f Finding) bool { return slices.Contains(f.Fix, b.Fix[0]) })
+		if !named {
+			fs = append(fs, b)
+		}
+	}
+	return fs
+}
 
 // Reparse parses every saved answer of an asked page of the procedure id
 // again, with its question's parser and against today's servers: an answer

@@ -80,3 +80,36 @@ func TestLoadAnswers(t *testing.T) {
 		t.Errorf("all answered: %v, %v", a, err)
 	}
 }
+
+// TestFindingsReportAnswersThatNoLongerParse: a saved answer its question
+// now refuses is an error finding on that question, once, whether or not
+// the procedure's own check noticed it.
+func TestFindingsReportAnswersThatNoLongerParse(t *testing.T) {
+	named := false
+	s := &steps.Step{ID: "p",
+		Pages: []steps.Page{{ID: "one", Questions: []steps.Question{
+			{ID: "a", Label: "First?", Kind: steps.KindYesNo},
+			{ID: "b", Label: "Second?", Kind: steps.KindYesNo},
+		}}},
+		Check: func(in steps.Input) []steps.Finding {
+			if named {
+				return []steps.Finding{{Code: "own", Severity: steps.Error, Fix: []string{"a"}, Message: "First is wrong"}}
+			}
+			return nil
+		},
+	}
+	in := steps.Input{Answers: map[string]steps.Answers{"p": {"a": "perhaps", "b": "yes"}}}
+	fs := s.Findings(in)
+	if len(fs) != 1 || fs[0].Code != steps.CodeAnswerInvalid || fs[0].Severity != steps.Error || fs[0].Fix[0] != "a" || !strings.Contains(fs[0].Message, "First?") {
+		t.Fatalf("findings %+v, want one error on question a", fs)
+	}
+	named = true
+	if fs := s.Findings(in); len(fs) != 1 || fs[0].Code != "own" {
+		t.Fatalf("findings %+v, want only the check's own", fs)
+	}
+	in.Answers["p"]["a"] = "no"
+	named = false
+	if fs := s.Findings(in); len(fs) != 0 {
+		t.Fatalf("findings %+v, want none", fs)
+	}
+}

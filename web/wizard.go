@@ -212,15 +212,12 @@ func andList(items []string) string {
 
 // findings runs st's cross-checks on the whole project.
 func findings(ps *projectState, st *steps.Step) []steps.Finding {
-	if st.Check == nil {
-		return nil
-	}
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	if fs, ok := ps.findings[st.ID]; ok {
 		return fs
 	}
-	fs := st.Check(ps.input)
+	fs := st.Findings(ps.input)
 	for i := range fs {
 		fs[i].Step = st.ID
 	}
