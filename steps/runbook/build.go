@@ -775,10 +775,18 @@ func (v view) plan() Section {
 		for _, d := range a.Do {
 			do = append(do, v.prose(a.Target, d))
 		}
+		var rules []string
+		for _, c := range a.Controls {
+			r := c.String()
+			if c.Server != "" && c.Server != a.Target {
+				r += " for " + c.Server
+			}
+			rules = append(rules, r)
+		}
 		add(&Step{
 			Number: v.number[i], Key: a.Key(), Phase: a.Phase.String(), Target: a.Target,
 			Procedure: v.titleOf(a.Step), Title: v.prose(a.Target, a.Title), Do: do, Script: v.ref(a.Target, a.Script),
-			Interrupts: a.Interrupts, Minutes: a.Minutes, Expect: v.prose(a.Target, a.Expect),
+			Interrupts: a.Interrupts, Minutes: a.Minutes, Expect: v.prose(a.Target, a.Expect), Rules: rules,
 		})
 	}
 	return sec

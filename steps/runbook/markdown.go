@@ -140,6 +140,9 @@ func (w *mdWriter) block(b Block) {
 		if b.Expect != "" {
 			facts = append(facts, "**Expected result:** "+inline(b.Expect))
 		}
+		if len(b.Rules) > 0 {
+			facts = append(facts, "**Benchmark rules:** "+inline(strings.Join(b.Rules, "; ")))
+		}
 		if len(facts) > 0 {
 			w.blank()
 			w.items('-', facts)

@@ -154,6 +154,10 @@ type Step struct {
 	Interrupts string   // the service interrupted, if any
 	Minutes    int      // length of the interruption
 	Expect     string   // the expected result
+	// Rules are the benchmark rules the step answers (or, for an accepted
+	// deviation, says it does not), as steps.ControlRef prints them: the
+	// change board sees which STIG findings the change settles.
+	Rules []string
 }
 
 // Check is one check of the verification plan, for the plan step it

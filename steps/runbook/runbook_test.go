@@ -355,3 +355,22 @@ func TestDeviationsListEveryDeparture(t *testing.T) {
 		t.Errorf("a procedure left out is not listed:\n%s", got)
 	}
 }
+
+// TestStepsNameTheirRules: a plan step's benchmark rules print with it,
+// deviations marked and a rule about another server named for it.
+func TestStepsNameTheirRules(t *testing.T) {
+	sc := runbooktest.Reference(t)
+	bench := &steps.Benchmark{ID: "T", Short: "Test STIG", Version: 1, Release: 1}
+	rule := &steps.Control{Benchmark: bench, VulnID: "V-1", Title: "A rule"}
+	sc.Output.Actions = slices.Clone(sc.Output.Actions)
+	a := &sc.Output.Actions[0]
+	a.Controls = []steps.ControlRef{{Control: rule}, {Control: rule, Deviation: "x/y", Server: "OTHER01"}}
+	md := string(runbook.Markdown(sc.Build(nil)))
+	want := "**Benchmark rules:** DISA Test STIG V-1 (A rule); DISA Test STIG V-1 (A rule), against the rule: an accepted deviation for OTHER01"
+	if !strings.Contains(md, want) {
+		t.Errorf("the runbook does not print the step's rules as %q", want)
+	}
+	if strings.Count(md, "**Benchmark rules:**") != 1 {
+		t.Errorf("%d steps print rules, want 1", strings.Count(md, "**Benchmark rules:**"))
+	}
+}
