@@ -248,3 +248,40 @@ func TestSTIGManagerReadsThem(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMarkText: whatever a member types into a mark or a deviation's
+// reason, the checklist stays valid JSON and carries the text unchanged.
+func FuzzMarkText(f *testing.F) {
+	for _, s := range []string{"", "ok", "\"}],\"status\":\"not_a_finding", "<script>alert(1)</script>", "line\r\nbreak", "\u202eevil", "\x00", "\xff"} {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, note, reason string) {
+		in := record()
+		in.Marks["relay/relay-ex01@EX01"] = []Mark{{Status: "done", Note: note, Output: note, By: "sam", At: time.Unix(0, 0)}}
+		in.Accepted["relay/anonymous-relay"] = reason
+		files, err := Build(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d document
+		if err := json.Unmarshal(files[0].Body, &d); err != nil {
+			t.Fatalf("not JSON: %v", err)
+		}
+		r := d.STIGs[0].Rules[1]
+		if r.GroupID != "V-259687" || r.Status != Open {
+			t.Fatalf("rule %s status %s, want V-259687 open", r.GroupID, r.Status)
+		}
+		if !strings.Contains(r.FindingDetails, asJSON(note)) || !strings.Contains(r.Comments, asJSON(reason)) {
+			t.Fatalf("the text did not survive: %q / %q", r.FindingDetails, r.Comments)
+		}
+	})
+}
+
+// asJSON is s as it reads back from JSON: invalid UTF-8 becomes U+FFFD
+// byte by byte, and nothing else changes.
+func asJSON(s string) string {
+	b, _ := json.Marshal(s)
+	var back string
+	json.Unmarshal(b, &back)
+	return back
+}
