@@ -20,15 +20,14 @@ const reference = "testdata/contoso-current"
 // version, and keep as golden files for review.
 func commandFiles(t *testing.T, in steps.Input) []steps.File {
 	t.Helper()
-	c := load(in)
+	ins, err := load(in).installs()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []steps.File
-	for _, s := range c.servers {
-		cm, err := c.commands(c.request(s))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, steps.File{Target: string(s.Name), Name: "certificate-commands.ps1", Kind: steps.FileGuide,
-			Body: powershell.File(strings.Join(cm.Exchange(), "\r\n") + "\r\n")})
+	for _, i := range ins {
+		out = append(out, steps.File{Target: string(i.server.Name), Name: "certificate-commands.ps1", Kind: steps.FileGuide,
+			Body: powershell.File(strings.Join(i.cm.Exchange(), "\r\n") + "\r\n")})
 	}
 	return out
 }
