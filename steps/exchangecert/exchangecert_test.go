@@ -122,6 +122,10 @@ func TestCheck(t *testing.T) {
 		{map[string]string{QTemplate: "all"}, nil, []string{CodeBadValue}},
 		{map[string]string{QKeySize: "1024"}, nil, []string{CodeBadValue}},
 		{map[string]string{QExportable: "yes"}, nil, []string{CodeExportable}},
+		{map[string]string{QShared: "yes"}, nil, []string{CodeSharedKey}},
+		{map[string]string{QShared: "yes", QExportable: "yes"}, nil, nil},
+		{map[string]string{QShared: "maybe"}, nil, []string{CodeBadValue}},
+		{map[string]string{QShared: ""}, nil, []string{CodeBadValue}},
 		{map[string]string{}, noCA, []string{CodeNoCA}},
 	} {
 		in := steptest.WithChanges(t, reference, map[string]steps.Answers{ID: tt.change}, tt.server)
@@ -154,5 +158,140 @@ func TestApplies(t *testing.T) {
 	}
 	if Step.Platform != steps.PlatformCurrent || !slices.Equal(Replaces, []string{"owa-front-end-certificate", "isa-ssl-listener"}) {
 		t.Error("not the current platform's counterpart of the guide's certificates")
+	}
+}
+
+const shared = "testdata/contoso-shared"
+
+// One shared certificate is requested, issued and completed on the first
+// server, exported there with its key, imported from that export on the
+// other, and the export is then kept for the proxy or deleted.
+func TestSharedPlan(t *testing.T) {
+	in := steptest.Load(t, shared).Input()
+	if fs := Step.Check(in); len(fs) != 0 {
+		t.Fatalf("findings %+v", fs)
+	}
+	as := Step.Plan(in)
+	want := []string{"request-shared@EX01", "issue-shared@CA01", "install-ex01@EX01", "export-shared@EX01", "install-ex02@EX02", "pfx-hand-over@EX01"}
+	var ids []string
+	for _, a := range as {
+		ids = append(ids, a.ID+"@"+a.Target)
+		if a.Title == "" || len(a.Do) == 0 || a.Expect == "" || a.Verify == "" || a.Backout == "" || a.Script != "" || a.Phase != steps.PhaseCertificates {
+			t.Errorf("incomplete or scripted action %+v", a)
+		}
+	}
+	if !slices.Equal(ids, want) {
+		t.Fatalf("actions %q, want %q", ids, want)
+	}
+	do := func(a steps.Action) string { return strings.Join(a.Do, "\n") }
+	// The one request carries every server's FQDN and an exportable key.
+	if got := do(as[0]); !strings.Contains(got, "-DomainName @('mail.contoso.com','autodiscover.contoso.com','ex01.corp.contoso.com','ex02.corp.contoso.com') -KeySize 2048 -PrivateKeyExportable $true -FriendlyName 'Exchange services (shared)'") {
+		t.Errorf("request step:\n%s", got)
+	}
+	if got := do(as[1]); !strings.Contains(got, `'C:\CertRequests\shared-exchange.req' 'C:\CertRequests\shared-exchange.cer'`) {
+		t.Errorf("issue step:\n%s", got)
+	}
+	export := do(as[3])
+	for _, w := range []string{
+		`icacls 'C:\CertRequests' /inheritance:r /grant:r 'BUILTIN\Administrators:(OI)(CI)F' 'NT AUTHORITY\SYSTEM:(OI)(CI)F'`,
+		"$pfxPassword = Read-Host 'Password of the .pfx file' -AsSecureString",
+		"$bincert = Export-ExchangeCertificate -Server 'EX01' -Thumbprint $thumbprint -BinaryEncoded -Password $pfxPassword",
+		`[System.IO.File]::WriteAllBytes('C:\CertRequests\shared-exchange.pfx', $bincert.FileData)`,
+		"another channel than the file",
+	} {
+		if !strings.Contains(export, w) {
+			t.Errorf("export step lacks %s:\n%s", w, export)
+		}
+	}
+	if !strings.Contains(as[3].Backout, `[System.IO.File]::Delete('C:\CertRequests\shared-exchange.pfx')`) || as[3].Interrupts != "" {
+		t.Errorf("export step: %+v", as[3])
+	}
+	imp := do(as[4])
+	for _, w := range []string{
+		`$cert = Import-ExchangeCertificate -Server 'EX02' -FileData ([System.IO.File]::ReadAllBytes('\\ex01.corp.contoso.com\C$\CertRequests\shared-exchange.pfx')) -Password $pfxPassword -PrivateKeyExportable $false`,
+		"Enable-ExchangeCertificate -Server 'EX02' -Thumbprint $cert.Thumbprint -Services 'IIS,SMTP'",
+		"Get-ExchangeCertificate -Server 'EX02' | Where-Object { $_.Services -match 'IIS' }",
+		"answer No",
+		"iisreset /noforce",
+	} {
+		if !strings.Contains(imp, w) {
+			t.Errorf("EX02's import lacks %s:\n%s", w, imp)
+		}
+	}
+	if as[4].Interrupts == "" || as[4].Minutes == 0 || !strings.Contains(as[4].Backout, "Enable-ExchangeCertificate -Server 'EX02' -Thumbprint $old -Services 'IIS'") {
+		t.Errorf("EX02's import: interruption or backout missing: %+v", as[4])
+	}
+	// No second request: EX02 has no key of its own.
+	if strings.Contains(imp, "New-ExchangeCertificate") || strings.Contains(imp, "certreq") {
+		t.Errorf("EX02 requests a certificate of its own:\n%s", imp)
+	}
+	// The inventory has a reverse proxy: the file is kept for it.
+	if got := do(as[5]); !strings.Contains(got, "WAP01") || !strings.Contains(got, `[System.IO.File]::Delete('C:\CertRequests\shared-exchange.pfx')`) {
+		t.Errorf("hand-over step:\n%s", got)
+	}
+	// Without a proxy, nothing needs the file after the last import.
+	noProxy := steptest.WithChanges(t, shared, nil, func(s *steps.Server) {
+		s.Roles = slices.DeleteFunc(slices.Clone(s.Roles), func(r steps.Role) bool { return r == steps.RoleProxy })
+	})
+	if as := Step.Plan(noProxy); !strings.Contains(do(as[len(as)-1]), "delete it now") {
+		t.Errorf("without a proxy: %s", do(as[len(as)-1]))
+	}
+	// One server alone still exports, for the proxy.
+	one := steptest.WithChanges(t, shared, map[string]steps.Answers{ID: {QServers: "EX02"}}, nil)
+	ids = nil
+	for _, a := range Step.Plan(one) {
+		ids = append(ids, a.ID+"@"+a.Target)
+	}
+	if want := []string{"request-shared@EX02", "issue-shared@CA01", "install-ex02@EX02", "export-shared@EX02", "pfx-hand-over@EX02"}; !slices.Equal(ids, want) {
+		t.Errorf("one server: actions %q, want %q", ids, want)
+	}
+}
+
+// A shared certificate whose key cannot be exported cannot reach the
+// other servers: the finding names both questions, and there is no plan.
+func TestSharedNeedsExportableKey(t *testing.T) {
+	in := steptest.WithChanges(t, shared, map[string]steps.Answers{ID: {QExportable: "no"}}, nil)
+	fs := Step.Check(in)
+	if len(fs) != 1 || fs[0].Code != CodeSharedKey || fs[0].Severity != steps.Error ||
+		!slices.Equal(fs[0].Fix, []string{QExportable, QShared}) || !strings.Contains(fs[0].Message, "Allow the private key to be exported?") {
+		t.Fatalf("findings %+v", fs)
+	}
+	if as := Step.Plan(in); len(as) != 0 {
+		t.Errorf("a plan without an exportable key: %+v", as)
+	}
+}
+
+// The proposed answers follow the inventory: one shared certificate, with
+// an exportable key, where a reverse proxy is.
+func TestSharedDefaults(t *testing.T) {
+	top := steptest.Load(t, reference).Topology
+	qs, _ := Step.Question(QShared)
+	qe, _ := Step.Question(QExportable)
+	if got := qs.DefaultFor(top, nil); got != "yes" {
+		t.Errorf("with a proxy: shared %q", got)
+	}
+	if got := qe.DefaultFor(top, steps.Answers{QShared: "yes"}); got != "yes" {
+		t.Errorf("shared: exportable %q", got)
+	}
+	if got := qe.DefaultFor(top, steps.Answers{QShared: "no"}); got != "no" {
+		t.Errorf("not shared: exportable %q", got)
+	}
+	top.Servers = slices.DeleteFunc(slices.Clone(top.Servers), func(s steps.Server) bool { return s.Has(steps.RoleProxy) })
+	if got := qs.DefaultFor(top, nil); got != "no" {
+		t.Errorf("without a proxy: shared %q", got)
+	}
+}
+
+// Planned tells the publishing procedure what the plan gives the servers.
+func TestPlanned(t *testing.T) {
+	p := Planned(steptest.Load(t, shared).Input())
+	if !p.One() || !slices.Equal(p.Servers, []string{"EX01", "EX02"}) || p.PFXServer != "ex01.corp.contoso.com" || p.PFXPath != PFX {
+		t.Errorf("shared: %+v", p)
+	}
+	if p := Planned(steptest.Load(t, reference).Input()); p.One() || p.PFXPath != "" {
+		t.Errorf("a certificate each: %+v", p)
+	}
+	if p := Planned(steptest.WithChanges(t, shared, map[string]steps.Answers{ID: {QExportable: "no"}}, nil)); p.One() || p.PFXPath != "" {
+		t.Errorf("shared, key not exportable: %+v", p)
 	}
 }
