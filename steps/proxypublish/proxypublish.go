@@ -342,14 +342,38 @@ func crossChecks(in steps.Input, c config) []steps.Finding {
 		fs = append(fs, steps.Finding{Code: CodeEPDisagrees, Severity: steps.Warning, Fix: []string{QTLS},
 			Message: "The Extended Protection procedure describes the proxy's TLS handling as " + ep + ", this one as " + c.tls + ". Both describe the same proxy: correct whichever is wrong, or accept it with a reason (for example, a second device in front of the Mailbox servers)."})
 	}
-	cert := in.Of(exchangecert.ID)
-	if c.tls != TLSReencrypt || len(cert) == 0 {
+	if c.tls != TLSReencrypt || len(in.Of(exchangecert.ID)) == 0 {
 		return fs
 	}
-	if servers := cert.Values(exchangecert.QServers); len(servers) > 1 || !cert.Is(exchangecert.QExportable, "yes") {
-		fs = append(fs, steps.Finding{Code: CodeCertNotShared, Severity: steps.Warning, Fix: []string{QTLS},
-			Message: "The Exchange certificate procedure gives " + andList(servers) + " each a certificate of its own" + map[bool]string{true: "", false: ", with a private key that cannot be exported"}[cert.Is(exchangecert.QExportable, "yes")] + ", so the proxy cannot present the certificate the Mailbox servers present. Re-encrypting under Extended Protection needs one certificate, the same on the proxy and on every Mailbox server behind it. Issue one certificate with an exportable key for the published names and install it on the proxy and each Mailbox server, or let a proxy that can pass TLS through do so; accept this with a reason once the shared certificate is planned."})
+	cert := exchangecert.Planned(in)
+	var uncovered []string
+	for _, s := range c.mailbox {
+		if !slices.Contains(cert.Servers, string(s.Name)) {
+			uncovered = append(uncovered, string(s.Name))
+		}
 	}
+	if cert.One() && len(uncovered) == 0 {
+		return fs
+	}
+	var why string
+	switch {
+	case len(cert.Servers) == 0:
+		why = "The Exchange certificate procedure gives no Mailbox server a certificate"
+	case len(cert.Servers) > 1 && !cert.Shared:
+		why = "The Exchange certificate procedure gives " + andList(cert.Servers) + " each a certificate of its own"
+	case !cert.Exportable:
+		why = "The Exchange certificate procedure gives " + andList(cert.Servers) + " a certificate"
+	default:
+		why = "The Exchange certificate procedure gives " + andList(cert.Servers) + " one certificate"
+	}
+	if !cert.Exportable && len(cert.Servers) > 0 {
+		why += ", with a private key that cannot be exported"
+	}
+	if len(uncovered) > 0 && len(cert.Servers) > 0 {
+		why += ", and none to " + andList(uncovered) + ", which " + map[bool]string{true: "is", false: "are"}[len(uncovered) == 1] + " behind the proxy"
+	}
+	fs = append(fs, steps.Finding{Code: CodeCertNotShared, Severity: steps.Warning, Fix: []string{QTLS, QMailbox},
+		Message: why + ", so the proxy cannot present the certificate every Mailbox server behind it presents. Re-encrypting under Extended Protection needs one certificate, the same on the proxy and on each of those servers. In the Exchange certificate procedure, select every Mailbox server behind the proxy and answer yes to \u201cOne certificate for all the selected servers?\u201d and to \u201cAllow the private key to be exported?\u201d, or let a proxy that can pass TLS through do so; accept this with a reason once the shared certificate is planned elsewhere."})
 	return fs
 }
 
@@ -476,13 +500,22 @@ func plan(in steps.Input) []steps.Action {
 	var as []steps.Action
 
 	if c.tls == TLSReencrypt {
+		export := "On a Mailbox server (" + mailbox + "), export the certificate Exchange uses for IIS, with its private key, to a .pfx file protected by a strong password: in the Exchange admin center, Servers, Certificates, select it and choose Export Exchange certificate under More options, or in the Certificates console of the Local Computer (certlm.msc), Personal, All Tasks, Export. Export works only if the certificate was requested with an exportable key. It must carry " + c.owaHost + " and " + c.autoHost + "."
+		from, del := "the Mailbox server", "Delete the .pfx from both computers and from anywhere it was copied through."
+		if cert := exchangecert.Planned(in); cert.PFXPath != "" {
+			// The Exchange certificate procedure has already exported the
+			// shared certificate and kept the file for this step.
+			export = "Take the .pfx the Exchange certificate procedure exported the shared certificate to: " + cert.PFXPath + " on " + cert.PFXServer + ", readable by administrators only. Its password comes from the administrator who exported it, by another channel than the file."
+			from = cert.PFXServer
+			del = "Delete the .pfx from " + cert.PFXServer + " ([System.IO.File]::Delete(" + c.quote(cert.PFXPath) + ") in PowerShell there), from " + proxy + " and from anywhere it was copied through, then check with Test-Path -LiteralPath that it is gone."
+		}
 		as = append(as, steps.Action{
 			ID: "certificate", Phase: steps.PhasePublishing, Target: proxy,
 			Title: "Install the Mailbox servers' certificate on " + proxy,
 			Do: []string{
-				"On a Mailbox server (" + mailbox + "), export the certificate Exchange uses for IIS, with its private key, to a .pfx file protected by a strong password: in the Exchange admin center, Servers, Certificates, select it and choose Export Exchange certificate under More options, or in the Certificates console of the Local Computer (certlm.msc), Personal, All Tasks, Export. Export works only if the certificate was requested with an exportable key. It must carry " + c.owaHost + " and " + c.autoHost + ".",
-				"Copy the .pfx to " + string(c.proxy.FQDN) + " and import it into the Local Computer's Personal store (certlm.msc, Personal, All Tasks, Import), with the private key marked not exportable.",
-				"Delete the .pfx from both computers and from anywhere it was copied through.",
+				export,
+				"Copy the .pfx from " + from + " to " + string(c.proxy.FQDN) + " over an administrative share or a remote session, never by e-mail, and import it into the Local Computer's Personal store (certlm.msc, Personal, All Tasks, Import), with the private key marked not exportable.",
+				del,
 			},
 			Expect:  "certlm.msc on " + proxy + " lists the certificate under Personal with a private key, and its thumbprint is the same as on the Mailbox servers" + c.thumbprintNote() + ".",
 			Verify:  "Get-ExchangeCertificate on a Mailbox server and the certificate's Details tab on " + proxy + " show the same thumbprint.",

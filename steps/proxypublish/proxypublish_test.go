@@ -208,36 +208,55 @@ func TestApplies(t *testing.T) {
 }
 
 // The procedure warns when the other procedures describing the same proxy
-// and certificates disagree with it.
+// and certificates disagree with it, and accepts one shared certificate
+// with an exportable key on every Mailbox server behind the proxy.
 func TestCrossChecks(t *testing.T) {
+	shared := steps.Answers{exchangecert.QServers: "EX01\nEX02", exchangecert.QShared: "yes", exchangecert.QExportable: "yes"}
 	for _, tt := range []struct {
-		name   string
-		others map[string]steps.Answers
-		want   []string
+		name    string
+		mailbox string // the Mailbox servers behind the proxy, when not the scenario's
+		others  map[string]steps.Answers
+		want    []string
+		says    string // in the finding's message
 	}{
-		{"alone", nil, nil},
-		{"agreeing", map[string]steps.Answers{
+		{"alone", "", nil, nil, ""},
+		{"agreeing", "", map[string]steps.Answers{
 			extendedprotection.ID: {extendedprotection.QProxy: extendedprotection.ProxyReencrypt},
-			exchangecert.ID:       {exchangecert.QServers: "EX01", exchangecert.QExportable: "yes"},
-		}, nil},
-		{"other TLS answer", map[string]steps.Answers{
+			exchangecert.ID:       shared,
+		}, nil, ""},
+		{"one server behind the proxy, its key exportable", "EX01", map[string]steps.Answers{
+			exchangecert.ID: {exchangecert.QServers: "EX01", exchangecert.QShared: "no", exchangecert.QExportable: "yes"},
+		}, nil, ""},
+		{"other TLS answer", "", map[string]steps.Answers{
 			extendedprotection.ID: {extendedprotection.QProxy: extendedprotection.ProxyPassthrough},
-		}, []string{CodeEPDisagrees}},
-		{"a certificate per server", map[string]steps.Answers{
-			exchangecert.ID: {exchangecert.QServers: "EX01\nEX02", exchangecert.QExportable: "yes"},
-		}, []string{CodeCertNotShared}},
-		{"a key that cannot be exported", map[string]steps.Answers{
-			exchangecert.ID: {exchangecert.QServers: "EX01", exchangecert.QExportable: "no"},
-		}, []string{CodeCertNotShared}},
+		}, []string{CodeEPDisagrees}, ""},
+		{"a certificate per server", "", map[string]steps.Answers{
+			exchangecert.ID: {exchangecert.QServers: "EX01\nEX02", exchangecert.QShared: "no", exchangecert.QExportable: "yes"},
+		}, []string{CodeCertNotShared}, "each a certificate of its own"},
+		{"a key that cannot be exported", "", map[string]steps.Answers{
+			exchangecert.ID: {exchangecert.QServers: "EX01\nEX02", exchangecert.QShared: "yes", exchangecert.QExportable: "no"},
+		}, []string{CodeCertNotShared}, "cannot be exported"},
+		{"one server's key that cannot be exported", "EX01", map[string]steps.Answers{
+			exchangecert.ID: {exchangecert.QServers: "EX01", exchangecert.QShared: "no", exchangecert.QExportable: "no"},
+		}, []string{CodeCertNotShared}, "cannot be exported"},
+		{"shared, but not with every server behind the proxy", "", map[string]steps.Answers{
+			exchangecert.ID: {exchangecert.QServers: "EX01", exchangecert.QShared: "yes", exchangecert.QExportable: "yes"},
+		}, []string{CodeCertNotShared}, "none to EX02"},
+		{"shared, no server selected", "", map[string]steps.Answers{
+			exchangecert.ID: {exchangecert.QServers: "", exchangecert.QShared: "yes", exchangecert.QExportable: "yes"},
+		}, []string{CodeCertNotShared}, "no Mailbox server"},
 	} {
-		in := steptest.Load(t, reference).Input()
+		in := steptest.WithChanges(t, reference, map[string]steps.Answers{ID: {QMailbox: tt.mailbox}}, nil)
+		if tt.mailbox == "" {
+			in = steptest.Load(t, reference).Input()
+		}
 		for id, a := range tt.others {
 			in.Answers[id] = a
 		}
 		var got []string
 		for _, f := range Step.Check(in) {
 			got = append(got, f.Code)
-			if f.Code == CodeCertNotShared && tt.name == "a key that cannot be exported" && !strings.Contains(f.Message, "cannot be exported") {
+			if f.Code == CodeCertNotShared && !strings.Contains(f.Message, tt.says) {
 				t.Errorf("%s: %s", tt.name, f.Message)
 			}
 		}
@@ -247,8 +266,37 @@ func TestCrossChecks(t *testing.T) {
 	}
 	// Passing TLS through needs no shared certificate.
 	in := steptest.WithChanges(t, reference, map[string]steps.Answers{ID: {QTLS: TLSPassthrough, QProduct: ProductOther, QThumbprint: ""}}, nil)
-	in.Answers[exchangecert.ID] = steps.Answers{exchangecert.QServers: "EX01\nEX02", exchangecert.QExportable: "no"}
+	in.Answers[exchangecert.ID] = steps.Answers{exchangecert.QServers: "EX01\nEX02", exchangecert.QShared: "no", exchangecert.QExportable: "no"}
 	if fs := Step.Check(in); len(fs) != 1 || fs[0].Code != CodeHostsOnly {
 		t.Errorf("pass-through: %+v", fs)
+	}
+}
+
+// With the shared certificate planned, the proxy takes the .pfx the
+// Exchange certificate procedure exported, and deletes every copy.
+func TestCertificateFromSharedExport(t *testing.T) {
+	certificate := func(in steps.Input) string {
+		for _, a := range Step.Plan(in) {
+			if a.ID == "certificate" {
+				return strings.Join(a.Do, "\n")
+			}
+		}
+		t.Fatal("no certificate step")
+		return ""
+	}
+	in := steptest.Load(t, reference).Input()
+	in.Answers[exchangecert.ID] = steps.Answers{exchangecert.QServers: "EX01\nEX02", exchangecert.QShared: "yes", exchangecert.QExportable: "yes"}
+	got := certificate(in)
+	for _, w := range []string{exchangecert.PFX + " on ex01.corp.contoso.com", "[System.IO.File]::Delete('" + exchangecert.PFX + "')", "another channel than the file"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("lacks %s:\n%s", w, got)
+		}
+	}
+	if strings.Contains(got, "Exchange admin center") {
+		t.Errorf("exports again:\n%s", got)
+	}
+	// Without it, the step says how to export the Mailbox servers' own.
+	if got := certificate(steptest.Load(t, reference).Input()); !strings.Contains(got, "Export Exchange certificate") {
+		t.Errorf("without the shared export:\n%s", got)
 	}
 }
