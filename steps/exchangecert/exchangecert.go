@@ -534,7 +534,7 @@ func (c config) requestAction(i install) steps.Action {
 	r, cm, name := i.req, i.cm, string(i.server.Name)
 	title, key := "Write the certificate request on "+name, ""
 	if c.shared {
-		title, key = "Write the shared certificate's request on "+name, " The private key is created exportable, as the other servers and the reverse proxy need a copy of it."
+		title, key = "Write the shared certificate's request on "+name, " — the private key is created exportable, as the other servers and the reverse proxy need a copy of it."
 	}
 	return steps.Action{
 		ID: "request-" + c.key(i), Phase: steps.PhaseCertificates, Target: name,
@@ -612,7 +612,7 @@ func (c config) exportAction(i install) steps.Action {
 		ID: "export-shared", Phase: steps.PhaseCertificates, Target: name,
 		Title: "Export the shared certificate with its private key on " + name,
 		Do: []string{
-			"On " + string(i.server.FQDN) + ", in the Exchange Management Shell as a member of Organization Management and a local administrator.",
+			"On " + string(i.server.FQDN) + ", open the Exchange Management Shell as a member of Organization Management and a local administrator.",
 			"Let only administrators read " + Folder + ", as the file written next holds the private key: " + cm.Protect[0],
 			"Run: " + cm.ReadThumbprint[0] + " and enter the thumbprint written down when the certificate was installed.",
 			"Run: " + cm.ReadPassword[0] + " and type a new, strong password (16 characters or more) used for this file only. Pass it to whoever imports the file, the reverse proxy's administrator included, by another channel than the file itself (by telephone, or in the password manager), never in the change ticket or an e-mail. The prompt asks once: a typing mistake shows as a wrong password at the first import, and the export is then run again.",
