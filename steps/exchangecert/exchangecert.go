@@ -20,6 +20,7 @@ package exchangecert
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -77,6 +78,7 @@ var Step = &steps.Step{
 	},
 	Applies: applies,
 	Pages:   pages,
+	Upgrade: upgrade,
 	Check:   check,
 	Plan:    plan,
 	// Every step is done by hand in the Exchange Management Shell and on
@@ -671,4 +673,18 @@ func (c config) handOverAction(t steps.Topology, first install) steps.Action {
 		Verify:  "Once the proxy's step is done as well, " + cm.CheckPFX[0] + " returns False.",
 		Backout: "Nothing to undo: no server changes. A deleted file that is needed again is exported again with the export step.",
 	}
+}
+
+// upgrade keeps the plan of answers saved before the procedure offered
+// one shared certificate: those gave each server a certificate of its
+// own, and the team signed that plan, so the choice is recorded as no
+// instead of taking the new default.
+func upgrade(old steps.Answers) steps.Answers {
+	a := maps.Clone(old)
+	if _, planned := a[QServers]; planned {
+		if _, chosen := a[QShared]; !chosen {
+			a[QShared] = "no"
+		}
+	}
+	return a
 }

@@ -295,3 +295,22 @@ func TestPlanned(t *testing.T) {
 		t.Errorf("shared, key not exportable: %+v", p)
 	}
 }
+
+// TestUpgradeKeepsThePlanOfOlderProjects: answers saved before the shared
+// certificate was offered keep one certificate per server.
+func TestUpgradeKeepsThePlanOfOlderProjects(t *testing.T) {
+	old := steps.Answers{QServers: "EX01\nEX02", QExportable: "no"}
+	got := Step.Upgrade(old)
+	if got[QShared] != "no" || got[QServers] != old[QServers] {
+		t.Errorf("upgraded %v", got)
+	}
+	if _, ok := old[QShared]; ok {
+		t.Error("the saved answers were changed in place")
+	}
+	if got := Step.Upgrade(steps.Answers{QServers: "EX01", QShared: "yes"}); got[QShared] != "yes" {
+		t.Errorf("a chosen answer was replaced: %v", got)
+	}
+	if got := Step.Upgrade(steps.Answers{}); len(got) != 0 {
+		t.Errorf("unanswered procedure upgraded to %v", got)
+	}
+}
