@@ -42,20 +42,9 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 		return fmt.Errorf("store: creating schema_migrations: %w", err)
 	}
 
-	names, err := fs.Glob(fsys, "*.sql")
+	names, err := migrationNames(fsys)
 	if err != nil {
-		return fmt.Errorf("store: listing migrations: %w", err)
-	}
-	slices.Sort(names)
-	seen := map[string]string{}
-	for _, n := range names {
-		if !migrationName.MatchString(n) {
-			return fmt.Errorf("store: migration %s: name must look like 0001_short_name.sql", n)
-		}
-		if prev, ok := seen[n[:4]]; ok {
-			return fmt.Errorf("store: migrations %s and %s have the same number", prev, n)
-		}
-		seen[n[:4]] = n
+		return err
 	}
 
 	applied := map[string]string{}
@@ -75,27 +64,9 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: reading schema_migrations: %w", err)
 	}
-	for name := range applied {
-		if !slices.Contains(names, name) {
-			return fmt.Errorf("store: the database has migration %s, which this version of the wizard does not know; run the version that last used it, or restore a backup", name)
-		}
-	}
-
-	type pending struct{ name, sql, sum string }
-	var todo []pending
-	for _, n := range names {
-		b, err := fs.ReadFile(fsys, n)
-		if err != nil {
-			return fmt.Errorf("store: reading migration %s: %w", n, err)
-		}
-		sum := checksum(b)
-		if prev, ok := applied[n]; ok {
-			if prev != sum {
-				return fmt.Errorf("store: migration %s was changed after it was applied; applied migrations must never be edited", n)
-			}
-			continue
-		}
-		todo = append(todo, pending{n, string(b), sum})
+	todo, err := pendingMigrations(fsys, names, applied)
+	if err != nil {
+		return err
 	}
 	if len(todo) == 0 {
 		return nil
@@ -139,6 +110,59 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 		return fmt.Errorf("store: foreign keys are broken after migration %s", todo[len(todo)-1].name)
 	}
 	return nil
+}
+
+// migrationNames lists the migration files of fsys in the order they are
+// applied, refusing names that do not have the form of one and numbers
+// used twice.
+func migrationNames(fsys fs.FS) ([]string, error) {
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("store: listing migrations: %w", err)
+	}
+	slices.Sort(names)
+	seen := map[string]string{}
+	for _, n := range names {
+		if !migrationName.MatchString(n) {
+			return nil, fmt.Errorf("store: migration %s: name must look like 0001_short_name.sql", n)
+		}
+		if prev, ok := seen[n[:4]]; ok {
+			return nil, fmt.Errorf("store: migrations %s and %s have the same number", prev, n)
+		}
+		seen[n[:4]] = n
+	}
+	return names, nil
+}
+
+// migration is a file still to apply.
+type migration struct{ name, sql, sum string }
+
+// pendingMigrations returns the files of names (from migrationNames) that
+// applied, the recorded names and checksums, does not have. It refuses a
+// recorded file that has changed since, and a recorded file fsys does not
+// have.
+func pendingMigrations(fsys fs.FS, names []string, applied map[string]string) ([]migration, error) {
+	for name := range applied {
+		if !slices.Contains(names, name) {
+			return nil, fmt.Errorf("store: the database has migration %s, which this version of the wizard does not know; run the version that last used it, or restore a backup", name)
+		}
+	}
+	var todo []migration
+	for _, n := range names {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, fmt.Errorf("store: reading migration %s: %w", n, err)
+		}
+		sum := checksum(b)
+		if prev, ok := applied[n]; ok {
+			if prev != sum {
+				return nil, fmt.Errorf("store: migration %s was changed after it was applied; applied migrations must never be edited", n)
+			}
+			continue
+		}
+		todo = append(todo, migration{n, string(b), sum})
+	}
+	return todo, nil
 }
 
 // checksum identifies a migration's content. Line endings are normalised

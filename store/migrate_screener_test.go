@@ -73,7 +73,7 @@ func TestMigrateScreenerLists(t *testing.T) {
 	if _, err := s.w.ExecContext(ctx, `DELETE FROM schema_migrations WHERE name = '0008_screener_lists.sql'`); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.migrate(ctx, migrations.FS); err != nil {
+	if err := s.migrate(ctx, migrations.SQLite); err != nil {
 		t.Fatal(err)
 	}
 

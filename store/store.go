@@ -181,7 +181,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 }
 
 func (s *Store) init(ctx context.Context) error {
-	if err := s.migrate(ctx, migrations.FS); err != nil {
+	if err := s.migrate(ctx, migrations.SQLite); err != nil {
 		return err
 	}
 	if err := s.checkPragmas(ctx); err != nil {

@@ -148,7 +148,7 @@ func TestMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := schema(t, s.r)
-	files, err := fs.Glob(migrations.FS, "*.sql")
+	files, err := fs.Glob(migrations.SQLite, "*.sql")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no migrations: %v", err)
 	}
@@ -157,7 +157,7 @@ func TestMigrations(t *testing.T) {
 	}
 
 	// Applying them again, directly and by opening again, changes nothing.
-	if err := s.migrate(ctx, migrations.FS); err != nil {
+	if err := s.migrate(ctx, migrations.SQLite); err != nil {
 		t.Fatalf("second migrate: %v", err)
 	}
 	s.Close()
@@ -195,9 +195,9 @@ func TestMigrateRefuses(t *testing.T) {
 	ctx := context.Background()
 	withFile := func(name, sql string) fstest.MapFS {
 		m := fstest.MapFS{}
-		files, _ := fs.Glob(migrations.FS, "*.sql")
+		files, _ := fs.Glob(migrations.SQLite, "*.sql")
 		for _, f := range files {
-			b, _ := fs.ReadFile(migrations.FS, f)
+			b, _ := fs.ReadFile(migrations.SQLite, f)
 			m[f] = &fstest.MapFile{Data: b}
 		}
 		m[name] = &fstest.MapFile{Data: []byte(sql)}
@@ -225,7 +225,7 @@ func TestMigrateRefuses(t *testing.T) {
 			if n != 0 {
 				t.Errorf("a failed migration left its table behind")
 			}
-			files, _ := fs.Glob(migrations.FS, "*.sql")
+			files, _ := fs.Glob(migrations.SQLite, "*.sql")
 			if diff := cmp.Diff(files, appliedMigrations(t, s.r)); diff != "" {
 				t.Errorf("recorded migrations changed (-want +got):\n%s", diff)
 			}
@@ -248,7 +248,7 @@ func TestMigrateRefuses(t *testing.T) {
 		if _, err := s.w.Exec(`INSERT INTO schema_migrations VALUES ('9999_future.sql', 'x', 'x')`); err != nil {
 			t.Fatal(err)
 		}
-		err := s.migrate(ctx, migrations.FS)
+		err := s.migrate(ctx, migrations.SQLite)
 		if err == nil || !strings.Contains(err.Error(), "does not know") {
 			t.Fatalf("migrate = %v, want a refusal", err)
 		}

@@ -1,0 +1,36 @@
+-- Answers, progress and acknowledged warnings: the PostgreSQL form of
+-- sqlite/0004_answers.sql.
+
+-- Every answer carries a version. A save names the version the user saw
+-- and is refused when it is no longer current, so one administrator never
+-- silently overwrites another's answer.
+CREATE TABLE answers (
+	project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+	step       TEXT   NOT NULL,
+	question   TEXT   NOT NULL,
+	value      TEXT   NOT NULL,
+	version    BIGINT NOT NULL CHECK (version > 0),
+	updated_by BIGINT NOT NULL REFERENCES users (id),
+	updated_at TEXT   NOT NULL,
+	PRIMARY KEY (project_id, step, question)
+);
+
+-- A row means the step is complete.
+CREATE TABLE completed_steps (
+	project_id   BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+	step         TEXT   NOT NULL,
+	completed_by BIGINT NOT NULL REFERENCES users (id),
+	completed_at TEXT   NOT NULL,
+	PRIMARY KEY (project_id, step)
+);
+
+-- A warning finding goes on only with a recorded reason, which the runbook
+-- prints as a deviation.
+CREATE TABLE acknowledgements (
+	project_id  BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+	finding_key TEXT   NOT NULL,
+	reason      TEXT   NOT NULL,
+	user_id     BIGINT NOT NULL REFERENCES users (id),
+	at          TEXT   NOT NULL,
+	PRIMARY KEY (project_id, finding_key)
+);
