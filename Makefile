@@ -1,6 +1,6 @@
 # `make test` is the one command to check the project: it installs what the
 # tests need (Chromium, poppler-utils, nginx and Postfix for the probe tests,
-# the test tools' npm packages), checks
+# PostgreSQL for the store's PostgreSQL tests, the test tools' npm packages), checks
 # that generated code is committed and that the code is formatted and vetted,
 # and runs every test, the browser tests included. CI runs it through .ci/run.
 
@@ -24,11 +24,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .NOTPARALLEL:
 
-.PHONY: test deps chromium poppler probe-servers npm-deps check-generated fmt vet staticcheck go-test run bench load load-smoke generate crashtest fuzz govulncheck
+.PHONY: test deps chromium poppler postgres probe-servers npm-deps check-generated fmt vet staticcheck go-test run bench load load-smoke generate crashtest fuzz govulncheck
 
 test: deps check-generated fmt vet staticcheck go-test load-smoke
 
-deps: chromium poppler probe-servers npm-deps
+deps: chromium poppler postgres probe-servers npm-deps
 
 # The probes are tested against real servers on 127.0.0.1: Debian's nginx
 # (TLS endpoints and plain HTTP) and Postfix (open and closed relays). The
@@ -83,6 +83,27 @@ poppler:
 			-o DPkg::Lock::Timeout=600 poppler-utils; \
 		command -v pdftotext >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1 || { \
 			echo "error: poppler-utils installed but pdftotext or pdfinfo is still missing" >&2; exit 1; }; \
+	fi
+
+# Debian's postgresql package: the store's PostgreSQL tests (store/pgtest)
+# make a throwaway cluster with its initdb and postgres, found on PATH or
+# under /usr/lib/postgresql/*/bin. The package's own cluster service is not
+# needed: the tests never use it.
+postgres:
+	@initdb=$$(command -v initdb 2>/dev/null || ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 || true); \
+	if [ -n "$$initdb" ]; then \
+		echo "postgresql: $$initdb"; \
+	else \
+		if ! command -v apt-get >/dev/null 2>&1; then \
+			echo "error: no initdb and no apt-get: install PostgreSQL (initdb and postgres on PATH)" >&2; \
+			exit 1; \
+		fi; \
+		echo "postgresql: initdb missing, installing Debian's postgresql package"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			-o DPkg::Lock::Timeout=600 postgresql; \
+		ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+			echo "error: postgresql installed but initdb is still missing" >&2; exit 1; }; \
 	fi
 
 # Debian's headless Java runtime: the e2e tests run the Nu Html Checker
