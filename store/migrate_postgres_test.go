@@ -344,3 +344,166 @@ func TestMigratePostgresRefuses(t *testing.T) {
 		}
 	})
 }
+
+// TestPostgresScreenerListsLikeSQLite runs migration 0008, which moves
+// data, in both dialects over the same old answers and compares the
+// answers and project revisions it leaves. TestMigrateScreenerLists checks
+// that SQLite's result is right.
+func TestPostgresScreenerListsLikeSQLite(t *testing.T) {
+	ctx := context.Background()
+	const step = "smtp-message-screener"
+	old := []struct {
+		project  int64
+		question string
+		value    string
+		by       int64
+		at       string
+	}{
+		{1, "block-domains", "yes", 1, "2026-03-01T10:00:00.000000000Z"},
+		{1, "sender-domain-1", " Spam.Example.NET. ", 1, "2026-03-01T10:00:00.000000000Z"},
+		{1, "sender-domain-2", "", 2, "2026-03-01T11:00:00.000000000Z"},
+		{1, "sender-domain-3", "bulk.example.org", 2, "2026-03-01T12:00:00.000000000Z"},
+		{1, "sender-domain-4", "spam.example.net", 1, "2026-03-01T09:00:00.000000000Z"},
+		{1, "sender-domain-10", "late.example.net\t", 1, "2026-03-01T09:00:00.000000000Z"},
+		{1, "sender-domain-100", "not a box", 1, "2026-03-01T09:00:00.000000000Z"},
+		{1, "sender-1-mailbox", "Offers", 1, "2026-03-01T10:00:00.000000000Z"},
+		{1, "sender-1-domain", "Mailer.example.net.", 1, "2026-03-01T10:00:00.000000000Z"},
+		{1, "sender-2-mailbox", "offers", 2, "2026-03-01T13:00:00.000000000Z"},
+		{1, "sender-2-domain", "mailer.example.net", 2, "2026-03-01T13:00:00.000000000Z"},
+		{1, "sender-12-mailbox", " sales ", 1, "2026-03-01T10:00:00.000000000Z"},
+		{1, "keyword-1", "Make money fast", 1, "2026-03-01T10:00:00.000000000Z"},
+		{1, "keyword-2", " \r\n", 1, "2026-03-01T10:00:00.000000000Z"},
+		{1, "keyword-3", "limited offer", 2, "2026-03-01T14:00:00.000000000Z"},
+		{1, "keyword-4", "Make money fast", 1, "2026-03-01T10:00:00.000000000Z"},
+		{1, "keywords", "already converted", 1, "2026-03-01T10:00:00.000000000Z"},
+		{2, "sender-1-mailbox", "", 1, "2026-03-01T10:00:00.000000000Z"},
+		{2, "sender-1-domain", "", 1, "2026-03-01T10:00:00.000000000Z"},
+		{2, "keyword-1", "", 1, "2026-03-01T10:00:00.000000000Z"},
+		{3, "use-keywords", "yes", 1, "2026-03-01T10:00:00.000000000Z"},
+	}
+	seed := func(exec func(sql string, args ...any) error) {
+		t.Helper()
+		for _, u := range []int64{1, 2} {
+			if err := exec(`INSERT INTO users (id, name, password_hash, created_at) VALUES (?, ?, '!', ?)`,
+				u, fmt.Sprintf("user%d", u), fmtTime(t0)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, p := range []int64{1, 2, 3} {
+			if err := exec(`INSERT INTO projects (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)`,
+				p, fmt.Sprintf("project %d", p), fmtTime(t0), fmtTime(t0)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, a := range old {
+			if err := exec(`INSERT INTO answers (project_id, step, question, value, version, updated_by, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)`,
+				a.project, step, a.question, a.value, a.by, a.at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Another procedure's box of the same name stays as it is.
+		if err := exec(`INSERT INTO answers (project_id, step, question, value, version, updated_by, updated_at) VALUES (3, 'smtp-relay', 'keyword-1', 'x', 1, 1, ?)`,
+			fmtTime(t0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const answersQuery = `SELECT project_id, step, question, value, version, updated_by, updated_at FROM answers ORDER BY project_id, step, question`
+	const revisionsQuery = `SELECT id, revision FROM projects ORDER BY id`
+
+	lite, _ := OpenTest(t)
+	seed(func(sql string, args ...any) error { _, err := lite.w.ExecContext(ctx, sql, args...); return err })
+	if _, err := lite.w.ExecContext(ctx, `DELETE FROM schema_migrations WHERE name = '0008_screener_lists.sql'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := lite.migrate(ctx, migrations.SQLite); err != nil {
+		t.Fatal(err)
+	}
+	var want, wantRevisions []string
+	rows, err := lite.r.QueryContext(ctx, answersQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var p, v, by int64
+		var step, q, value, at string
+		if err := rows.Scan(&p, &step, &q, &value, &v, &by, &at); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, fmt.Sprintf("%d %s %s %q v%d by %d at %s", p, step, q, value, v, by, at))
+	}
+	rows.Close()
+	rows, err = lite.r.QueryContext(ctx, revisionsQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id, rev int64
+		rows.Scan(&id, &rev)
+		wantRevisions = append(wantRevisions, fmt.Sprintf("project %d revision %d", id, rev))
+	}
+	rows.Close()
+
+	conn := connectPostgres(t)
+	before := fstest.MapFS{}
+	names, _ := migrationNames(migrations.Postgres)
+	for _, n := range names {
+		if n < "0008" {
+			b, _ := fs.ReadFile(migrations.Postgres, n)
+			before[n] = &fstest.MapFile{Data: b}
+		}
+	}
+	if err := migratePostgres(ctx, conn, before, pgNow); err != nil {
+		t.Fatal(err)
+	}
+	seed(func(sql string, args ...any) error {
+		for i := range args {
+			sql = strings.Replace(sql, "?", fmt.Sprintf("$%d", i+1), 1)
+		}
+		_, err := conn.Exec(ctx, sql, args...)
+		return err
+	})
+	started := time.Now().UTC()
+	if err := migratePostgres(ctx, conn, migrations.Postgres, pgNow); err != nil {
+		t.Fatal(err)
+	}
+	var got, gotRevisions []string
+	var p, v, by int64
+	var stepName, q, value, at string
+	rows2, _ := conn.Query(ctx, answersQuery)
+	if _, err := pgx.ForEachRow(rows2, []any{&p, &stepName, &q, &value, &v, &by, &at}, func() error {
+		got = append(got, fmt.Sprintf("%d %s %s %q v%d by %d at %s", p, stepName, q, value, v, by, at))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var rev int64
+	var updatedAt string
+	rows2, _ = conn.Query(ctx, `SELECT id, revision, updated_at FROM projects ORDER BY id`)
+	if _, err := pgx.ForEachRow(rows2, []any{&p, &rev, &updatedAt}, func() error {
+		gotRevisions = append(gotRevisions, fmt.Sprintf("project %d revision %d", p, rev))
+		if rev > 1 {
+			// The new stamp has the store's form and is the migration's time,
+			// to the millisecond.
+			u, err := parseTime(updatedAt)
+			if err != nil || len(updatedAt) != len(fmtTime(t0)) || u.Before(started.Truncate(time.Millisecond)) {
+				t.Errorf("project %d updated_at = %q (%v), want the store's form, no earlier than %v", p, updatedAt, err, started)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	converted := func(list string) bool {
+		return slices.ContainsFunc(want, func(s string) bool { return strings.Contains(s, " "+list+" ") })
+	}
+	if !converted("sender-domains") || !converted("senders") {
+		t.Fatalf("SQLite's migration converted nothing: %q", want)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("answers after 0008 (-sqlite +postgres):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantRevisions, gotRevisions); diff != "" {
+		t.Errorf("revisions after 0008 (-sqlite +postgres):\n%s", diff)
+	}
+}
