@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/secex/wizard/steps"
 	"github.com/secex/wizard/steps/checklist"
+	"github.com/secex/wizard/store"
 )
 
 // checklistsName is the file name of the archive holding every server's
@@ -34,8 +36,14 @@ func (s *Server) checklists(r *http.Request) ([]checklist.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := checklist.Input{Project: rs.project.Name, ID: rs.project.ID, Revision: int(rs.project.Revision),
-		Topology: ps.topology, Actions: rd.Out.Actions, Marks: map[string][]checklist.Mark{}, Accepted: map[string]string{}}
+	return buildChecklists(ps, rd.Out.Actions, execs)
+}
+
+// buildChecklists makes the checklists of ps's plan actions from execs,
+// the project's marks, for callers that have read them already.
+func buildChecklists(ps *projectState, actions []steps.Action, execs []store.Execution) ([]checklist.File, error) {
+	in := checklist.Input{Project: ps.project.Name, ID: ps.project.ID, Revision: int(ps.project.Revision),
+		Topology: ps.topology, Actions: actions, Marks: map[string][]checklist.Mark{}, Accepted: map[string]string{}}
 	for _, e := range execs {
 		m := checklist.Mark{Status: e.Status, Note: e.Note, Output: e.Output, By: e.By, At: e.At}
 		for _, ev := range e.Evidence {

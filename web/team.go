@@ -407,7 +407,7 @@ func (s *Server) executeView(r *http.Request, ps *projectState, out steps.Output
 	}}
 	v.Note = ui.Field{ID: "closure-note", Label: "Closure note", Rows: 3, Optional: true}
 	if v.Blocked == "" {
-		files, err := s.checklists(r)
+		files, err := buildChecklists(ps, out.Actions, execs)
 		if err != nil {
 			return v, err
 		}

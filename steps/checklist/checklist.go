@@ -224,11 +224,13 @@ func assess(number int, a steps.Action, ref steps.ControlRef, marks []Mark) (sta
 	return status, b.String(), at
 }
 
+// statusRank orders the statuses from the best a rule can have.
+var statusRank = map[string]int{NotAFinding: 0, NotReviewed: 1, Open: 2}
+
 // worse returns the status a reviewer must see of two: an open rule
 // stays open, and one unreviewed step leaves the rule unreviewed.
 func worse(a, b string) string {
-	rank := map[string]int{NotAFinding: 0, NotReviewed: 1, Open: 2}
-	if rank[b] > rank[a] {
+	if statusRank[b] > statusRank[a] {
 		return b
 	}
 	return a
