@@ -213,12 +213,16 @@ func TestAcknowledge(t *testing.T) {
 }
 
 // TestConcurrentSaves has several editors save the same answer at once,
-// each from the version they read. Every save must either succeed or
-// report a conflict; none may fail with SQLITE_BUSY or overwrite another.
+// each from the version they read, through two Stores on one database.
+// Every save must either succeed or report a conflict; none may fail with
+// SQLITE_BUSY or a PostgreSQL serialization failure, or overwrite another.
 func TestConcurrentSaves(t *testing.T) {
 	ctx := context.Background()
 	s, _ := OpenTest(t)
 	s.Now = func() time.Time { return time.Now().UTC() }
+	// Half the editors go through a second Store on the same database, as
+	// through a second replica or process.
+	stores := []*Store{s, openReplica(t, s)}
 	owner := mustUser(t, s, "owner")
 	p := mustProject(t, s, owner, "Contoso")
 	const workers, rounds = 8, 25
@@ -232,8 +236,9 @@ func TestConcurrentSaves(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range workers {
 		wg.Go(func() {
+			st := stores[i%2]
 			for r := range rounds {
-				as, err := s.Answers(ctx, p.ID)
+				as, err := st.Answers(ctx, p.ID)
 				if err != nil {
 					t.Error(err)
 					return
@@ -241,7 +246,7 @@ func TestConcurrentSaves(t *testing.T) {
 				seen := as["rpc"]["shared"].Version
 				// Each worker also owns one question, which never conflicts.
 				own := as["rpc"][fmt.Sprintf("own%d", i)].Version
-				err = s.SaveAnswers(ctx, users[i].ID, p.ID, "rpc", []AnswerChange{
+				err = st.SaveAnswers(ctx, users[i].ID, p.ID, "rpc", []AnswerChange{
 					{Question: "shared", Value: fmt.Sprintf("%d/%d", i, r), Version: seen},
 				})
 				mu.Lock()
@@ -254,7 +259,7 @@ func TestConcurrentSaves(t *testing.T) {
 					t.Errorf("worker %d round %d: %v", i, r, err)
 				}
 				mu.Unlock()
-				if err := s.SaveAnswers(ctx, users[i].ID, p.ID, "rpc", []AnswerChange{
+				if err := st.SaveAnswers(ctx, users[i].ID, p.ID, "rpc", []AnswerChange{
 					{Question: fmt.Sprintf("own%d", i), Value: fmt.Sprint(r), Version: own},
 				}); err != nil {
 					t.Errorf("worker %d saving its own answer: %v", i, err)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -23,21 +24,34 @@ type AuditEntry struct {
 // changes that belong to no project: accounts.
 func (s *Store) Audit(ctx context.Context, projectID int64, limit int) ([]AuditEntry, error) {
 	if limit <= 0 {
-		limit = -1 // no limit
+		limit = math.MaxInt32 // PostgreSQL has no negative "no limit"
 	}
-	return s.auditWhere(ctx, `a.project_id IS ? ORDER BY a.id DESC LIMIT ?`, nullID(projectID), limit)
+	where, args := auditProject(projectID)
+	return s.auditWhere(ctx, where+` ORDER BY a.id DESC LIMIT ?`, append(args, limit)...)
 }
 
 // LastChange returns the newest entry of a project's history about one
 // thing (entity and key, as AuditEntry names them), and false when there
 // is none: who changed it last, and when.
 func (s *Store) LastChange(ctx context.Context, projectID int64, entity, key string) (AuditEntry, bool, error) {
-	es, err := s.auditWhere(ctx, `a.project_id IS ? AND a.entity = ? AND a.entity_key = ? ORDER BY a.id DESC LIMIT 1`,
-		nullID(projectID), entity, key)
+	where, args := auditProject(projectID)
+	es, err := s.auditWhere(ctx, where+` AND a.entity = ? AND a.entity_key = ? ORDER BY a.id DESC LIMIT 1`,
+		append(args, entity, key)...)
 	if err != nil || len(es) == 0 {
 		return AuditEntry{}, false, err
 	}
 	return es[0], true, nil
+}
+
+// auditProject is the condition that selects a project's history, or with
+// projectID 0 the history of no project. It is two statements rather than
+// one with IS NOT DISTINCT FROM, which PostgreSQL cannot answer from an
+// index.
+func auditProject(projectID int64) (string, []any) {
+	if projectID == 0 {
+		return `a.project_id IS NULL`, nil
+	}
+	return `a.project_id = ?`, []any{projectID}
 }
 
 func (s *Store) auditWhere(ctx context.Context, where string, args ...any) ([]AuditEntry, error) {

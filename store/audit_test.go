@@ -26,7 +26,8 @@ func TestAuditAppendOnly(t *testing.T) {
 		`UPDATE audit_log SET user_id = NULL WHERE id = 1`,
 		`DELETE FROM audit_log`,
 		`DELETE FROM audit_log WHERE id = 1`,
-		`INSERT OR REPLACE INTO audit_log (id, at, action, entity) VALUES (1, 'x', 'x', 'x')`,
+		`INSERT INTO audit_log (id, at, action, entity) VALUES (1, 'x', 'x', 'x')
+			ON CONFLICT (id) DO UPDATE SET new_value = 'forged'`,
 	} {
 		_, err := s.w.ExecContext(ctx, stmt)
 		if err == nil || !strings.Contains(err.Error(), "append-only") {

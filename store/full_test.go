@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // TestDatabaseFull: with the database held at its current size (SQLite's
@@ -12,7 +15,7 @@ import (
 // nothing saved before is damaged, and writes succeed again once the
 // limit is lifted, on the same open store.
 func TestDatabaseFull(t *testing.T) {
-	st, _ := OpenTest(t)
+	st, _ := openSQLiteTest(t)
 	ctx := context.Background()
 	u, _ := st.CreateUser(ctx, 0, "ann", "x")
 	p, err := st.CreateProject(ctx, u.ID, "Kept")
@@ -43,5 +46,21 @@ func TestDatabaseFull(t *testing.T) {
 	}
 	if _, err := st.RecordProbe(ctx, u.ID, p.ID, "a@B", "pass", big); err != nil {
 		t.Errorf("after space returned: %v", err)
+	}
+}
+
+// TestPostgresErrors checks that the PostgreSQL errors the store acts on
+// are told apart by their SQLSTATE, wrapped or not: a full disk is
+// ErrFull, and a unique violation a duplicate.
+func TestPostgresErrors(t *testing.T) {
+	wrap := func(code string) error { return fmt.Errorf("store: %w", &pgconn.PgError{Code: code}) }
+	if err := full(wrap(pgDiskFull)); !errors.Is(err, ErrFull) {
+		t.Errorf("disk full: %v, want ErrFull", err)
+	}
+	if err := full(wrap(pgUniqueViolation)); errors.Is(err, ErrFull) {
+		t.Errorf("unique violation: %v, want not ErrFull", err)
+	}
+	if !isUnique(wrap(pgUniqueViolation)) || isUnique(wrap(pgDiskFull)) {
+		t.Error("isUnique does not tell 23505 from 53100")
 	}
 }

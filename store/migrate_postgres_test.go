@@ -191,8 +191,8 @@ func TestPostgresSchemaMatchesSQLite(t *testing.T) {
 	if err := migratePostgres(ctx, conn, migrations.Postgres, pgNow); err != nil {
 		t.Fatal(err)
 	}
-	lite, _ := OpenTest(t)
-	want := sqliteSchema(t, lite.r)
+	lite, _ := openSQLiteTest(t)
+	want := sqliteSchema(t, lite.r.DB)
 	got := postgresSchema(t, conn)
 	if len(want.Columns) < 2 || len(want.Indexes) == 0 || len(want.ForeignKeys) == 0 {
 		t.Fatalf("the SQLite schema looks empty: %+v", want)
@@ -410,7 +410,7 @@ func TestPostgresScreenerListsLikeSQLite(t *testing.T) {
 	const answersQuery = `SELECT project_id, step, question, value, version, updated_by, updated_at FROM answers ORDER BY project_id, step, question`
 	const revisionsQuery = `SELECT id, revision FROM projects ORDER BY id`
 
-	lite, _ := OpenTest(t)
+	lite, _ := openSQLiteTest(t)
 	seed(func(sql string, args ...any) error { _, err := lite.w.ExecContext(ctx, sql, args...); return err })
 	if _, err := lite.w.ExecContext(ctx, `DELETE FROM schema_migrations WHERE name = '0008_screener_lists.sql'`); err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ import (
 // converted projects moved on a revision.
 func TestMigrateScreenerLists(t *testing.T) {
 	ctx := context.Background()
-	s, _ := OpenTest(t)
+	s, _ := openSQLiteTest(t)
 	alice := mustUser(t, s, "alice")
 	cases := []struct {
 		name string

@@ -128,7 +128,7 @@ func (s *Store) Projects(ctx context.Context, userID int64) ([]ProjectWithRole, 
 		SELECT `+projectColumns+`, m.role
 		FROM projects p JOIN members m ON m.project_id = p.id
 		WHERE m.user_id = ?
-		ORDER BY p.name COLLATE NOCASE, p.id`, userID)
+		ORDER BY lower(p.name), p.id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -260,7 +260,7 @@ func (s *Store) Members(ctx context.Context, projectID int64) ([]Member, error) 
 		SELECT u.id, u.name, u.admin, u.created_at, m.role
 		FROM members m JOIN users u ON u.id = m.user_id
 		WHERE m.project_id = ?
-		ORDER BY u.name COLLATE NOCASE, u.id`, projectID)
+		ORDER BY lower(u.name), u.id`, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}

@@ -22,7 +22,7 @@ type ServerRecord struct {
 // Servers lists a project's servers in the order they were added.
 func (s *Store) Servers(ctx context.Context, projectID int64) ([]ServerRecord, error) {
 	var recs []ServerRecord
-	err := s.read(ctx, func(t *sql.Tx) error {
+	err := s.read(ctx, func(t *conn) error {
 		var err error
 		recs, err = s.servers(ctx, t, projectID)
 		return err
@@ -30,7 +30,7 @@ func (s *Store) Servers(ctx context.Context, projectID int64) ([]ServerRecord, e
 	return recs, err
 }
 
-func (s *Store) servers(ctx context.Context, t *sql.Tx, projectID int64) ([]ServerRecord, error) {
+func (s *Store) servers(ctx context.Context, t *conn, projectID int64) ([]ServerRecord, error) {
 	rows, err := t.QueryContext(ctx, `SELECT id, version, data FROM servers WHERE project_id = ? ORDER BY id`, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -70,7 +70,7 @@ func (s *Store) servers(ctx context.Context, t *sql.Tx, projectID int64) ([]Serv
 // Topology returns a project's facts and servers, read together.
 func (s *Store) Topology(ctx context.Context, projectID int64) (steps.Topology, error) {
 	var topo steps.Topology
-	err := s.read(ctx, func(t *sql.Tx) error {
+	err := s.read(ctx, func(t *conn) error {
 		var facts []byte
 		err := t.QueryRowContext(ctx, `SELECT facts FROM projects WHERE id = ?`, projectID).Scan(&facts)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -227,14 +227,14 @@ func (t *tx) checkServer(ctx context.Context, projectID, self int64, srv steps.S
 		return fmt.Errorf("store: a server needs a name and an FQDN")
 	}
 	var other string
-	err := t.QueryRowContext(ctx, `SELECT name FROM servers WHERE project_id = ? AND name = ? COLLATE NOCASE AND id <> ?`,
+	err := t.QueryRowContext(ctx, `SELECT name FROM servers WHERE project_id = ? AND lower(name) = lower(?) AND id <> ?`,
 		projectID, srv.Name, self).Scan(&other)
 	if err == nil {
 		return &DuplicateError{Entity: "server", Field: "name", Value: string(srv.Name), Other: other}
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: %w", err)
 	}
-	err = t.QueryRowContext(ctx, `SELECT name FROM servers WHERE project_id = ? AND fqdn = ? COLLATE NOCASE AND id <> ?`,
+	err = t.QueryRowContext(ctx, `SELECT name FROM servers WHERE project_id = ? AND lower(fqdn) = lower(?) AND id <> ?`,
 		projectID, srv.FQDN, self).Scan(&other)
 	if err == nil {
 		return &DuplicateError{Entity: "server", Field: "fqdn", Value: string(srv.FQDN), Other: other}

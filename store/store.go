@@ -86,9 +86,10 @@ type Store struct {
 	// the default is time.Now in UTC.
 	Now func() time.Time
 
-	path string
-	w    *sql.DB // the single writer connection
-	r    *sql.DB // read-only pool
+	path string // the SQLite file; "" on PostgreSQL
+	dsn  string // the PostgreSQL connection string; "" on SQLite
+	w    *db    // SQLite: the single writer connection; PostgreSQL: the pool
+	r    *db    // SQLite: the read-only pool; PostgreSQL: the same pool as w
 
 	// decoded keeps servers already decoded from JSON, by row ID and
 	// version: a version changes with every update of the row, so an
@@ -151,10 +152,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 	s := &Store{Now: func() time.Time { return time.Now().UTC() }, path: abs}
 	uri := fileURI(abs)
-	s.w, err = sql.Open("sqlite", uri+"?"+pragmas+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", uri+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
+	s.w = &db{DB: w}
 	s.w.SetMaxOpenConns(1)
 	s.w.SetMaxIdleConns(1)
 	s.w.SetConnMaxLifetime(0)
@@ -165,11 +167,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.w.Close()
 		return nil, fmt.Errorf("store: opening %s: %w", abs, err)
 	}
-	s.r, err = sql.Open("sqlite", uri+"?"+pragmas+"&_pragma=query_only(1)")
+	r, err := sql.Open("sqlite", uri+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("store: %w", err)
 	}
+	s.r = &db{DB: r}
 	s.r.SetMaxOpenConns(readers)
 	s.r.SetMaxIdleConns(readers)
 
@@ -222,7 +225,7 @@ func (s *Store) checkPragmas(ctx context.Context) error {
 	}
 	for _, pool := range []struct {
 		name      string
-		db        *sql.DB
+		db        *db
 		queryOnly string
 	}{{"writer", s.w, "0"}, {"reader", s.r, "1"}} {
 		for _, p := range append(want, struct{ pragma, value string }{"query_only", pool.queryOnly}) {
@@ -242,7 +245,7 @@ func (s *Store) checkPragmas(ctx context.Context) error {
 // the last connection and checkpoints the WAL into the main file.
 func (s *Store) Close() error {
 	var errs []error
-	if s.r != nil {
+	if s.r != nil && s.r != s.w {
 		errs = append(errs, s.r.Close())
 	}
 	if s.w != nil {
@@ -251,19 +254,35 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// Path returns the absolute path of the database file.
+// Path returns the absolute path of the database file, or "" when the
+// database is PostgreSQL.
 func (s *Store) Path() string { return s.path }
+
+// Shared reports whether other wizard processes may use the same database
+// at once, as replicas on one PostgreSQL do. What a process remembers of
+// the database is then only a hint: another replica may have changed it.
+func (s *Store) Shared() bool { return s.w.pg }
 
 // tx is a write transaction with the one time its changes are stamped
 // with.
 type tx struct {
-	*sql.Tx
+	*conn
 	now time.Time
 }
 
-// write runs fn in an immediate transaction on the writer and commits it
-// when fn returns nil. Keep fn short: no hashing, no network, no
-// rendering; every other write waits for it.
+// write runs fn in a write transaction and commits it when fn returns nil.
+// Keep fn short: no hashing, no network, no rendering; every other write
+// waits for it.
+//
+// Writes run one at a time, each seeing every write before it. On SQLite
+// the transaction is immediate, on the single writer connection. On
+// PostgreSQL, where several replicas write, the transaction's first
+// statement takes the advisory lock writeLock, which every write of every
+// replica takes, and its later statements each read the state as
+// committed when they run, so the lock gives them all the writes before
+// it. A transaction that reads a version and then writes it can then not
+// be overtaken between the two, just as on SQLite, and none has to be
+// run again because another got in first.
 func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 	t, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -272,7 +291,13 @@ func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 	// Roll back on an error or a panic alike, so the one writer connection
 	// is never left inside a transaction; after Commit this does nothing.
 	defer t.Rollback()
-	if err := fn(&tx{Tx: t, now: s.Now().UTC()}); err != nil {
+	c := &conn{Tx: t, pg: s.w.pg}
+	if c.pg {
+		if _, err := c.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, writeLock); err != nil {
+			return fmt.Errorf("store: waiting for the write lock: %w", err)
+		}
+	}
+	if err := fn(&tx{conn: c, now: s.Now().UTC()}); err != nil {
 		return full(err)
 	}
 	if err := t.Commit(); err != nil {
@@ -284,12 +309,12 @@ func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 // sqliteFull is SQLite's result code for a database or disk that is full.
 const sqliteFull = 13
 
-// full marks an error SQLite raised because it could not grow the
-// database as ErrFull, so that callers can tell the user what happened
-// instead of a generic failure.
+// full marks an error the database raised because it could not grow as
+// ErrFull, so that callers can tell the user what happened instead of a
+// generic failure.
 func full(err error) error {
 	var coded interface{ Code() int }
-	if errors.As(err, &coded) && coded.Code()&0xff == sqliteFull {
+	if errors.As(err, &coded) && coded.Code()&0xff == sqliteFull || pgCode(err) == pgDiskFull {
 		return fmt.Errorf("%w (%v)", ErrFull, err)
 	}
 	return err
@@ -297,13 +322,18 @@ func full(err error) error {
 
 // read runs fn in a read transaction on the read pool, so that the
 // queries it makes see one consistent state.
-func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
-	t, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+func (s *Store) read(ctx context.Context, fn func(*conn) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.r.pg {
+		// READ COMMITTED would give each statement a snapshot of its own.
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	t, err := s.r.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	defer t.Rollback()
-	return fn(t)
+	return fn(&conn{Tx: t, pg: s.r.pg})
 }
 
 // timeLayout is RFC 3339 in UTC with a fixed nine-digit fraction, so that
@@ -328,7 +358,7 @@ func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id 
 func isUnique(err error) bool {
 	var e *sqlite.Error
 	if !errors.As(err, &e) {
-		return false
+		return pgCode(err) == pgUniqueViolation
 	}
 	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
@@ -365,6 +395,9 @@ func (t *tx) bump(ctx context.Context, projectID int64) error {
 // Beyond it writes fail with ErrFull, exactly as on a full disk, which is
 // how the wizard's answer to a full disk is tested.
 func (s *Store) LimitSize(ctx context.Context, bytes int64) error {
+	if s.w.pg {
+		return errors.New("store: a size limit is set on PostgreSQL itself (a tablespace on a volume of that size), not by the wizard")
+	}
 	var pageSize, pages int64
 	if err := s.w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize); err != nil {
 		return fmt.Errorf("store: %w", err)

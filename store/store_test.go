@@ -19,18 +19,58 @@ import (
 
 	"github.com/secex/wizard/migrations"
 	"github.com/secex/wizard/steps"
+	"github.com/secex/wizard/store/pgtest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/schema.sql")
 
-// OpenTest opens a new store in tb's temporary directory, on a clock that
-// starts at t0 and moves only when the test moves it.
+// OpenTest opens a new store, on a clock that starts at t0 and moves only
+// when the test moves it: an SQLite file in tb's temporary directory, or a
+// new database on the test PostgreSQL when pgtest.Selected.
 func OpenTest(tb testing.TB) (*Store, *clock) {
+	tb.Helper()
+	if !pgtest.Selected() {
+		return openSQLiteTest(tb)
+	}
+	s, err := OpenPostgres(context.Background(), pgtest.DSN(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return onTestClock(tb, s)
+}
+
+// openSQLiteTest is OpenTest on SQLite whatever pgtest.Selected says, for
+// the tests of what only SQLite has: its pragmas, its file, its migration
+// runner.
+func openSQLiteTest(tb testing.TB) (*Store, *clock) {
 	tb.Helper()
 	s, err := Open(context.Background(), filepath.Join(tb.TempDir(), "wizard.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return onTestClock(tb, s)
+}
+
+// openReplica opens a second Store on the database of s, as a second
+// wizard process would, closed when tb ends.
+func openReplica(tb testing.TB, s *Store) *Store {
+	tb.Helper()
+	var r *Store
+	var err error
+	if s.Shared() {
+		r, err = OpenPostgres(context.Background(), s.dsn)
+	} else {
+		r, err = Open(context.Background(), s.Path())
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r.Now = s.Now
+	tb.Cleanup(func() { r.Close() })
+	return r
+}
+
+func onTestClock(tb testing.TB, s *Store) (*Store, *clock) {
 	tb.Cleanup(func() {
 		if err := s.Close(); err != nil {
 			tb.Error(err)
@@ -147,12 +187,12 @@ func TestMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := schema(t, s.r)
+	got := schema(t, s.r.DB)
 	files, err := fs.Glob(migrations.SQLite, "*.sql")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no migrations: %v", err)
 	}
-	if diff := cmp.Diff(files, appliedMigrations(t, s.r)); diff != "" {
+	if diff := cmp.Diff(files, appliedMigrations(t, s.r.DB)); diff != "" {
 		t.Errorf("applied migrations (-files +recorded):\n%s", diff)
 	}
 
@@ -166,10 +206,10 @@ func TestMigrations(t *testing.T) {
 		t.Fatalf("reopening: %v", err)
 	}
 	defer s.Close()
-	if again := schema(t, s.r); again != got {
+	if again := schema(t, s.r.DB); again != got {
 		t.Errorf("schema changed when migrations ran again:\n%s", cmp.Diff(got, again))
 	}
-	if diff := cmp.Diff(files, appliedMigrations(t, s.r)); diff != "" {
+	if diff := cmp.Diff(files, appliedMigrations(t, s.r.DB)); diff != "" {
 		t.Errorf("applied migrations after reopening (-files +recorded):\n%s", diff)
 	}
 	if _, err := os.Stat(path + ".before-" + strings.TrimSuffix(files[0], ".sql")); err == nil {
@@ -215,7 +255,7 @@ func TestMigrateRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, _ := OpenTest(t)
+			s, _ := openSQLiteTest(t)
 			err := s.migrate(ctx, tt.fsys)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("migrate = %v, want an error containing %q", err, tt.want)
@@ -226,14 +266,14 @@ func TestMigrateRefuses(t *testing.T) {
 				t.Errorf("a failed migration left its table behind")
 			}
 			files, _ := fs.Glob(migrations.SQLite, "*.sql")
-			if diff := cmp.Diff(files, appliedMigrations(t, s.r)); diff != "" {
+			if diff := cmp.Diff(files, appliedMigrations(t, s.r.DB)); diff != "" {
 				t.Errorf("recorded migrations changed (-want +got):\n%s", diff)
 			}
 		})
 	}
 
 	t.Run("backup before", func(t *testing.T) {
-		s, _ := OpenTest(t)
+		s, _ := openSQLiteTest(t)
 		err := s.migrate(ctx, withFile("0099_more.sql", "CREATE TABLE more (a INTEGER);"))
 		if err != nil {
 			t.Fatal(err)
@@ -244,7 +284,7 @@ func TestMigrateRefuses(t *testing.T) {
 	})
 
 	t.Run("newer database", func(t *testing.T) {
-		s, _ := OpenTest(t)
+		s, _ := openSQLiteTest(t)
 		if _, err := s.w.Exec(`INSERT INTO schema_migrations VALUES ('9999_future.sql', 'x', 'x')`); err != nil {
 			t.Fatal(err)
 		}
@@ -259,13 +299,13 @@ func TestMigrateRefuses(t *testing.T) {
 // both pools, not only on the one that happened to run first.
 func TestPragmas(t *testing.T) {
 	ctx := context.Background()
-	s, _ := OpenTest(t)
+	s, _ := openSQLiteTest(t)
 	for _, pool := range []struct {
 		name      string
 		db        *sql.DB
 		conns     int
 		queryOnly string
-	}{{"writer", s.w, 1, "0"}, {"reader", s.r, readers, "1"}} {
+	}{{"writer", s.w.DB, 1, "0"}, {"reader", s.r.DB, readers, "1"}} {
 		var conns []*sql.Conn
 		for range pool.conns {
 			c, err := pool.db.Conn(ctx)
@@ -387,7 +427,7 @@ func TestErrorsIs(t *testing.T) {
 // write is kept out at once.
 func TestWriteIsImmediate(t *testing.T) {
 	ctx := context.Background()
-	s, _ := OpenTest(t)
+	s, _ := openSQLiteTest(t)
 	other, err := sql.Open("sqlite", fileURI(s.Path())+"?_pragma=busy_timeout(0)")
 	if err != nil {
 		t.Fatal(err)

@@ -69,7 +69,7 @@ func (s *Store) SaveTicket(ctx context.Context, actor, projectID int64, tk steps
 		}
 		if _, err := t.ExecContext(ctx, `
 			INSERT INTO tickets (project_id, data, version, updated_by, updated_at) VALUES (?, ?, 1, ?, ?)
-			ON CONFLICT (project_id) DO UPDATE SET data = excluded.data, version = version + 1,
+			ON CONFLICT (project_id) DO UPDATE SET data = excluded.data, version = tickets.version + 1,
 				updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
 			projectID, string(b), actor, fmtTime(t.now)); err != nil {
 			return fmt.Errorf("store: %w", err)

@@ -117,7 +117,7 @@ func (t *tx) createUser(ctx context.Context, name, passwordHash string, admin bo
 func (s *Store) UserByName(ctx context.Context, name string) (User, string, error) {
 	var hash string
 	u, err := scanUser(s.r.QueryRowContext(ctx, `
-		SELECT id, name, admin, created_at, password_hash FROM users WHERE name = ? COLLATE NOCASE`, name), &hash)
+		SELECT id, name, admin, created_at, password_hash FROM users WHERE lower(name) = lower(?)`, name), &hash)
 	return u, hash, err
 }
 
@@ -128,7 +128,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 
 // Users lists every account by name.
 func (s *Store) Users(ctx context.Context) ([]User, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, name, admin, created_at FROM users ORDER BY name COLLATE NOCASE, id`)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, name, admin, created_at FROM users ORDER BY lower(name), id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -203,7 +203,7 @@ func (s *Store) SetAdmin(ctx context.Context, actor, userID int64, admin bool) e
 		}
 		if !admin {
 			var others int
-			if err := t.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE admin AND id <> ?`, userID).Scan(&others); err != nil {
+			if err := t.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE admin = 1 AND id <> ?`, userID).Scan(&others); err != nil {
 				return fmt.Errorf("store: %w", err)
 			}
 			if others == 0 {

@@ -71,6 +71,16 @@ var (
 // errNotInstalled reports that no PostgreSQL binaries were found.
 var errNotInstalled = errors.New("PostgreSQL is not installed (no initdb on PATH or under /usr/lib/postgresql/*/bin); run make postgres to install Debian's postgresql package")
 
+// SelectVar is the environment variable that turns the store's tests, and
+// the tests of every package that opens a store through package storetest
+// or starts the wizard in e2e, to PostgreSQL: with SelectVar=postgres they
+// run on a database of the test server instead of an SQLite file. make
+// test runs those packages once each way.
+const SelectVar = "WIZARD_TEST_STORE"
+
+// Selected reports whether the tests are to run on PostgreSQL.
+func Selected() bool { return os.Getenv(SelectVar) == "postgres" }
+
 // Main runs the tests of m and then stops the server, if a test started
 // one. It returns the exit code for os.Exit.
 func Main(m *testing.M) int {
