@@ -125,8 +125,19 @@ const pragmas = "_pragma=busy_timeout(5000)" +
 // readers is the size of the read pool.
 const readers = 4
 
-// Open opens the database at path, creating it and its directory when
-// missing, and brings its schema up to date.
+// Open opens the database, creating it when missing, and brings its schema
+// up to date. database is a postgres:// or postgresql:// URL for
+// PostgreSQL (see OpenPostgres), or otherwise the path of an SQLite file,
+// whose directory is made when missing.
+func Open(ctx context.Context, database string) (*Store, error) {
+	if IsPostgres(database) {
+		return OpenPostgres(ctx, database)
+	}
+	return OpenSQLite(ctx, database)
+}
+
+// OpenSQLite opens the SQLite database at path, creating it and its
+// directory when missing, and brings its schema up to date.
 //
 // Writes go through a single connection whose transactions begin with
 // BEGIN IMMEDIATE: a transaction that reads and then writes holds the write
@@ -134,7 +145,7 @@ const readers = 4
 // SQLITE_BUSY half-way. Reads use a separate pool of read-only
 // connections, which in WAL mode see the last committed state without
 // waiting for the writer.
-func Open(ctx context.Context, path string) (*Store, error) {
+func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)

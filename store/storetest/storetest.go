@@ -1,7 +1,13 @@
 // Package storetest opens real, throwaway stores for the tests of other
 // packages: an SQLite file in the test's temporary directory with every
-// migration applied, closed when the test ends. There is no fake store;
-// tests run against the same SQL the wizard runs.
+// migration applied, closed when the test ends, or, when the environment
+// variable pgtest.SelectVar is "postgres", a new database on the test
+// PostgreSQL server of package pgtest. There is no fake store; tests run
+// against the same SQL the wizard runs.
+//
+// A package whose tests use Open runs them through pgtest.Main:
+//
+//	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 package storetest
 
 import (
@@ -10,12 +16,13 @@ import (
 	"testing"
 
 	"github.com/secex/wizard/store"
+	"github.com/secex/wizard/store/pgtest"
 )
 
-// Open returns a new, empty store in tb's temporary directory.
+// Open returns a new, empty store.
 func Open(tb testing.TB) *store.Store {
 	tb.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "wizard.db"))
+	st, err := store.Open(context.Background(), Database(tb))
 	if err != nil {
 		tb.Fatalf("opening the test store: %v", err)
 	}
@@ -25,6 +32,18 @@ func Open(tb testing.TB) *store.Store {
 		}
 	})
 	return st
+}
+
+// Database returns where a new, empty store for tb is to be: an SQLite
+// file in tb's temporary directory, or a new PostgreSQL database's URL
+// when pgtest.Selected. Give it to store.Open, or to the wizard as its
+// -database.
+func Database(tb testing.TB) string {
+	tb.Helper()
+	if pgtest.Selected() {
+		return pgtest.DSN(tb)
+	}
+	return filepath.Join(tb.TempDir(), "wizard.db")
 }
 
 // MustUser creates a user named name whose password hash matches no
