@@ -12,12 +12,17 @@ import (
 	"path/filepath"
 )
 
-// Backup writes a consistent copy of the database to path while the wizard
-// keeps running. path must not exist: a backup never overwrites another.
+// Backup writes a consistent copy of the database to path, an SQLite file,
+// while the wizard keeps running. path must not exist: a backup never
+// overwrites another.
 //
-// The copy is made with VACUUM INTO under a temporary name in the same
-// directory, checked with PRAGMA integrity_check, synced to disk and only
-// then renamed to path. So a file at path is always a complete, checked
+// The copy is made under a temporary name in the same directory: with
+// VACUUM INTO from SQLite, and with CopyDatabase from PostgreSQL, inside
+// one repeatable-read transaction. So a PostgreSQL wizard's backup is an
+// SQLite file like any other, which wizard restore puts back into either
+// engine, and which needs no pg_dump of the server's version. The copy is
+// checked with PRAGMA integrity_check, synced to disk and only then
+// renamed to path. So a file at path is always a complete, checked
 // backup; a crash or a full disk leaves at most a temporary file behind,
 // never a truncated backup that looks good.
 func (s *Store) Backup(ctx context.Context, path string) error {
@@ -39,15 +44,11 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	tmp := filepath.Join(dir, ".tmp-"+filepath.Base(abs)+"-"+hex.EncodeToString(rnd[:]))
 	defer os.Remove(tmp) // a no-op once renamed
 
-	// VACUUM INTO only reads this database, but SQLite refuses it on a
-	// query-only connection. A connection of its own keeps the writer free
-	// for the users while the copy is made.
-	db, err := sql.Open("sqlite", fileURI(s.path)+"?"+pragmas)
-	if err != nil {
-		return fmt.Errorf("store: backup: %w", err)
+	if s.w.pg {
+		err = s.backupToSQLite(ctx, tmp)
+	} else {
+		err = s.vacuumInto(ctx, tmp)
 	}
-	_, err = db.ExecContext(ctx, `VACUUM INTO ?`, tmp)
-	db.Close()
 	if err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
@@ -76,6 +77,43 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 		d.Close()
 	}
 	return nil
+}
+
+// vacuumInto writes a copy of the SQLite database to path.
+func (s *Store) vacuumInto(ctx context.Context, path string) error {
+	// VACUUM INTO only reads this database, but SQLite refuses it on a
+	// query-only connection. A connection of its own keeps the writer free
+	// for the users while the copy is made.
+	db, err := sql.Open("sqlite", fileURI(s.path)+"?"+pragmas)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `VACUUM INTO ?`, path)
+	return err
+}
+
+// backupToSQLite copies the PostgreSQL database into a new SQLite file at
+// path.
+func (s *Store) backupToSQLite(ctx context.Context, path string) error {
+	defer os.Remove(path + "-wal")
+	defer os.Remove(path + "-shm")
+	lite, err := OpenSQLite(ctx, path)
+	if err != nil {
+		return err
+	}
+	if err := errors.Join(CopyDatabase(ctx, lite, s), lite.Close()); err != nil {
+		return err
+	}
+	// A file out of WAL mode is one file, like VACUUM INTO's, and checking
+	// it leaves no -wal and -shm beside it.
+	db, err := sql.Open("sqlite", fileURI(path))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `PRAGMA journal_mode=DELETE`)
+	return err
 }
 
 // checkFile runs PRAGMA integrity_check on the database at path.
