@@ -15,9 +15,9 @@ import (
 func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("wizard backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", envOr(getenv, "WIZARD_DATA", defaultDataDir(getenv)), "data `directory` holding wizard.db (env WIZARD_DATA)")
+	db := addDatabaseFlags(fs, getenv, "holding wizard.db")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: wizard backup [-data DIR] FILE\n\nWrites a consistent, checked copy of the database to FILE, which must not\nexist. Safe while the wizard is serving.")
+		fmt.Fprintln(stderr, "Usage: wizard backup [-data DIR | -database URL] FILE\n\nWrites a consistent, checked copy of the database to FILE, which must not\nexist. Safe while the wizard is serving. The copy is an SQLite file, from\nPostgreSQL too, so wizard restore puts it back into either.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -26,7 +26,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if fs.NArg() != 1 {
 		return usageError{errors.New("give the backup file to write; see wizard backup -h")}
 	}
-	st, err := store.Open(ctx, filepath.Join(*data, "wizard.db"))
+	st, err := db.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -41,9 +41,9 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 func runRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("wizard restore", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", envOr(getenv, "WIZARD_DATA", defaultDataDir(getenv)), "data `directory` to restore into (env WIZARD_DATA)")
+	db := addDatabaseFlags(fs, getenv, "to restore into")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: wizard restore [-data DIR] FILE\n\nMakes FILE, a backup written by wizard backup, the database of the data\ndirectory. Stop the wizard first. The data directory must not hold a\ndatabase yet: move the old one away yourself, so nothing is lost by mistake.")
+		fmt.Fprintln(stderr, "Usage: wizard restore [-data DIR | -database URL] FILE\n\nMakes FILE, a backup written by wizard backup, the database of the data\ndirectory, or copies it into the PostgreSQL database of -database. Stop the\nwizard first. The data directory must not hold a database yet, and the\nPostgreSQL database must be empty: move the old one away yourself, so\nnothing is lost by mistake.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -52,7 +52,10 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	if fs.NArg() != 1 {
 		return usageError{errors.New("give the backup file to restore; see wizard restore -h")}
 	}
-	dst := filepath.Join(*data, "wizard.db")
+	if store.IsPostgres(*db.database) {
+		return restorePostgres(ctx, *db.database, fs.Arg(0), stdout)
+	}
+	dst := db.name()
 	if _, err := os.Stat(dst); err == nil {
 		return fmt.Errorf("%s exists; move it (and any wizard.db-wal and wizard.db-shm beside it) away first", dst)
 	}
@@ -60,7 +63,7 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*data, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return err
 	}
 	tmp := dst + ".restoring"
@@ -84,5 +87,42 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	fmt.Fprintf(stdout, "restored %s from %s\n", dst, fs.Arg(0))
+	return nil
+}
+
+// restorePostgres copies the backup file into the empty PostgreSQL
+// database at dsn. The backup is opened from a copy, since opening brings
+// its schema up to this version, and the file itself stays as it was.
+func restorePostgres(ctx context.Context, dsn, file string, stdout io.Writer) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "wizard-restore-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, "wizard.db")
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	src, err := store.Open(ctx, tmp)
+	if err != nil {
+		return fmt.Errorf("%s is not a usable wizard database: %w", file, err)
+	}
+	defer src.Close()
+	dst, err := store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	if err := store.CopyDatabase(ctx, dst, src); err != nil {
+		if errors.Is(err, store.ErrNotEmpty) {
+			return fmt.Errorf("%s already holds data (%w); restore into a new, empty database", describe(dsn), err)
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "restored %s from %s\n", describe(dsn), file)
 	return nil
 }

@@ -103,6 +103,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return runBackup(ctx, args[1:], getenv, stdout, stderr)
 		case "restore":
 			return runRestore(ctx, args[1:], getenv, stdout, stderr)
+		case "move":
+			return runMove(ctx, args[1:], getenv, stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}
@@ -145,6 +147,7 @@ func runProcedures(args []string, stdout, stderr io.Writer) error {
 // config is the server's configuration after flags and environment.
 type config struct {
 	addr, data          string
+	database            string // a postgres:// URL; "" for wizard.db in data
 	tlsCert, tlsKey     string
 	trustedProxy        bool
 	idle, absolute      time.Duration
@@ -175,6 +178,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	var c config
 	fs.StringVar(&c.addr, "addr", env("WIZARD_ADDR", "127.0.0.1:8080"), "`address` to listen on (env WIZARD_ADDR); plain HTTP only on a loopback address")
 	fs.StringVar(&c.data, "data", env("WIZARD_DATA", defaultDataDir(getenv)), "data `directory` holding wizard.db (env WIZARD_DATA); created on first start")
+	fs.StringVar(&c.database, "database", env("WIZARD_DATABASE", ""), "a postgres:// `URL`, to run several wizards on one PostgreSQL behind a load balancer (env WIZARD_DATABASE); without it, wizard.db in the data directory. "+
+		"Put the password in PGPASSWORD or ~/.pgpass rather than the URL, which shows in process lists")
 	fs.StringVar(&c.tlsCert, "tls-cert", env("WIZARD_TLS_CERT", ""), "TLS certificate `file` (PEM, env WIZARD_TLS_CERT); needed to listen on a non-loopback address")
 	fs.StringVar(&c.tlsKey, "tls-key", env("WIZARD_TLS_KEY", ""), "TLS private key `file` (PEM, env WIZARD_TLS_KEY)")
 	fs.BoolVar(&c.trustedProxy, "trusted-proxy", env("WIZARD_TRUSTED_PROXY", "") == "true", "serve plain HTTP on a non-loopback address because a reverse proxy in front terminates TLS (env WIZARD_TRUSTED_PROXY=true); cookies are then marked Secure")
@@ -187,14 +192,15 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: wizard [flags]
        wizard procedures [-json]
-       wizard export -project ID [-out FILE] [-data DIR]
-       wizard import -owner NAME [-data DIR] FILE
+       wizard export -project ID [-out FILE] [-data DIR | -database URL]
+       wizard import -owner NAME [-data DIR | -database URL] FILE
        wizard render -out DIR PROJECT.json
        wizard check [-json] PROJECT.json
        wizard migrate [-os OS] [-exchange PRODUCT-UPDATE] [-out FILE] GUIDE.json
        wizard probe cert|tls|smtp [flags] TARGET
-       wizard backup [-data DIR] FILE
-       wizard restore [-data DIR] FILE
+       wizard backup [-data DIR | -database URL] FILE
+       wizard restore [-data DIR | -database URL] FILE
+       wizard move -from DATABASE -to DATABASE [-project ID [-by NAME]]
 
 Serves the guided configuration wizard for "Securing Exchange Communications".
 On first start it creates the database in the data directory and prints a
@@ -281,7 +287,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, filepath.Join(c.data, "wizard.db"))
+	database := c.database
+	if database == "" {
+		database = filepath.Join(c.data, "wizard.db")
+	} else if !store.IsPostgres(database) {
+		return usageError{fmt.Errorf("-database must be a postgres:// or postgresql:// URL; an SQLite file goes in -data")}
+	}
+	st, err := store.Open(ctx, database)
 	if err != nil {
 		return err
 	}
@@ -348,7 +360,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	fmt.Fprintf(stdout, "listening on %s\n", base)
-	log.Info("serving", "url", base, "data", c.data)
+	log.Info("serving", "url", base, "database", describe(database))
 
 	go srv.CleanSessions(ctx, 10*time.Minute)
 	select {

@@ -65,7 +65,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 func TestExportImport(t *testing.T) {
 	ctx := context.Background()
 	data := t.TempDir()
-	st, srv, err := openOffline(ctx, data)
+	st, srv, err := openOffline(ctx, inData(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func dropRevision(b []byte) []byte {
 func TestBackupRestore(t *testing.T) {
 	ctx := context.Background()
 	data := t.TempDir()
-	st, _, err := openOffline(ctx, data)
+	st, _, err := openOffline(ctx, inData(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestBackupRestore(t *testing.T) {
 	if err := run(ctx, []string{"restore", "-data", fresh, backup}, env(nil), &out, &errb); err != nil {
 		t.Fatal(err)
 	}
-	st2, _, err := openOffline(ctx, fresh)
+	st2, _, err := openOffline(ctx, inData(fresh))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,4 +147,10 @@ func TestBackupRestore(t *testing.T) {
 	if err := run(ctx, []string{"restore", "-data", t.TempDir(), junk}, env(nil), &out, &errb); err == nil {
 		t.Error("restored a file that is not a database")
 	}
+}
+
+// inData is the database flags of a data directory.
+func inData(dir string) databaseFlags {
+	none := ""
+	return databaseFlags{data: &dir, database: &none}
 }

@@ -6,17 +6,16 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/secex/wizard/steps/catalog"
 	"github.com/secex/wizard/store"
 	"github.com/secex/wizard/web"
 )
 
-// openOffline opens the data directory's database and a wizard server on
-// it, for the subcommands that work on projects without serving.
-func openOffline(ctx context.Context, data string) (*store.Store, *web.Server, error) {
-	st, err := store.Open(ctx, filepath.Join(data, "wizard.db"))
+// openOffline opens the database and a wizard server on it, for the
+// subcommands that work on projects without serving.
+func openOffline(ctx context.Context, db databaseFlags) (*store.Store, *web.Server, error) {
+	st, err := db.open(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -26,11 +25,11 @@ func openOffline(ctx context.Context, data string) (*store.Store, *web.Server, e
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("wizard export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", envOr(getenv, "WIZARD_DATA", defaultDataDir(getenv)), "data `directory` holding wizard.db (env WIZARD_DATA)")
+	db := addDatabaseFlags(fs, getenv, "holding wizard.db")
 	id := fs.Int64("project", 0, "the project's `ID` (the number in its address, /p/ID)")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: wizard export -project ID [-out FILE] [-data DIR]\n\nWrites a project as a project file: servers, answers, statuses, change ticket\nand deviations; never accounts. See docs/project-file.md.")
+		fmt.Fprintln(stderr, "Usage: wizard export -project ID [-out FILE] [-data DIR | -database URL]\n\nWrites a project as a project file: servers, answers, statuses, change ticket\nand deviations; never accounts. See docs/project-file.md.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -39,7 +38,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if *id <= 0 || fs.NArg() > 0 {
 		return usageError{fmt.Errorf("give the project with -project ID; see wizard export -h")}
 	}
-	st, srv, err := openOffline(ctx, *data)
+	st, srv, err := openOffline(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -58,10 +57,10 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("wizard import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", envOr(getenv, "WIZARD_DATA", defaultDataDir(getenv)), "data `directory` holding wizard.db (env WIZARD_DATA)")
+	db := addDatabaseFlags(fs, getenv, "holding wizard.db")
 	owner := fs.String("owner", "", "user `NAME` of the account that owns the new project")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: wizard import -owner NAME [-data DIR] FILE\n\nCreates a new project from a project file, checking every value as the web\nforms do. When anything is wrong, nothing is imported and every problem is\nlisted with its path in the file.")
+		fmt.Fprintln(stderr, "Usage: wizard import -owner NAME [-data DIR | -database URL] FILE\n\nCreates a new project from a project file, checking every value as the web\nforms do. When anything is wrong, nothing is imported and every problem is\nlisted with its path in the file.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -75,7 +74,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer f.Close()
-	st, srv, err := openOffline(ctx, *data)
+	st, srv, err := openOffline(ctx, db)
 	if err != nil {
 		return err
 	}
