@@ -1,8 +1,9 @@
 # `make test` is the one command to check the project: it installs what the
 # tests need (Chromium, poppler-utils, nginx and Postfix for the probe tests,
-# PostgreSQL for the store's PostgreSQL tests, the test tools' npm packages), checks
+# PostgreSQL for the tests on PostgreSQL, the test tools' npm packages), checks
 # that generated code is committed and that the code is formatted and vetted,
-# and runs every test, the browser tests included. CI runs it through .ci/run.
+# and runs every test, the browser tests included, the store's, web's and
+# the browser tests on both SQLite and PostgreSQL. CI runs it through .ci/run.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -200,8 +201,14 @@ fuzz:
 	done <<< "$$targets"; \
 	echo "fuzz: all $$total targets ran $(FUZZTIME) with no failure"
 
+# Every test once on SQLite, then the packages that open a store (the
+# store itself, the web server and the browser tests) again
+# on PostgreSQL: WIZARD_TEST_STORE=postgres gives each test a database on a
+# throwaway PostgreSQL that store/pgtest starts on 127.0.0.1.
+PG_PACKAGES ?= ./store/... ./web/... ./e2e
 go-test:
 	CI=$${CI:-} $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	CI=$${CI:-} WIZARD_TEST_STORE=postgres $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PG_PACKAGES)
 
 run:
 	$(GO) run ./cmd/wizard $(RUN_ARGS)

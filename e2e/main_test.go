@@ -14,11 +14,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/secex/wizard/store/pgtest"
 )
 
 // Time limits for the server under test. They are generous because CI runs
@@ -36,6 +39,8 @@ var (
 	buildErr error
 )
 
+// TestMain builds the binary and runs the tests through pgtest.Main,
+// which stops the test PostgreSQL if a test started one.
 func TestMain(m *testing.M) {
 	os.Exit(runTests(m))
 }
@@ -58,7 +63,7 @@ func runTests(m *testing.M) int {
 	} else {
 		wizardBin = bin
 	}
-	return m.Run()
+	return pgtest.Main(m)
 }
 
 var (
@@ -73,6 +78,9 @@ type wizard struct {
 	BaseURL string
 	// DataDir is the server's data directory; it survives Restart.
 	DataDir string
+	// Database is the PostgreSQL URL the server was started with
+	// (-database), or "" when its database is wizard.db in DataDir.
+	Database string
 
 	tb       testing.TB
 	args     []string // extra serve flags
@@ -87,13 +95,20 @@ type wizard struct {
 // startWizard starts the binary on 127.0.0.1:0 with a fresh data directory
 // and waits until it serves /healthz. The server is stopped with SIGTERM
 // when the test ends; if the test failed, its stdout and stderr are logged.
-// args are extra serve flags.
+// args are extra serve flags. When pgtest.Selected, and args name no
+// -database, the server gets a new database on the test PostgreSQL.
 func startWizard(t testing.TB, args ...string) *wizard {
 	t.Helper()
 	if wizardBin == "" {
 		t.Fatalf("the wizard binary was not built:\n%v", buildErr)
 	}
 	w := &wizard{DataDir: t.TempDir(), tb: t, args: args}
+	if i := slices.Index(args, "-database"); i >= 0 && i+1 < len(args) {
+		w.Database = args[i+1]
+	} else if pgtest.Selected() {
+		w.Database = pgtest.DSN(t)
+		w.args = append([]string{"-database", w.Database}, args...)
+	}
 	t.Cleanup(func() {
 		w.stop(t)
 		if t.Failed() {

@@ -28,11 +28,17 @@ func (s *Store) HasUsers(ctx context.Context) (bool, error) {
 }
 
 // CreateSetupToken records the hash of a new first-run setup token, valid
-// until expires. It replaces any earlier unused token, so only the link
-// printed last works.
+// until expires. On SQLite it replaces any earlier unused token, so only
+// the link printed last works. On PostgreSQL every replica prints a link
+// of its own as it starts, and an administrator may follow any of them:
+// each works until it expires or one of them has made the first account.
 func (s *Store) CreateSetupToken(ctx context.Context, tokenHash []byte, expires time.Time) error {
 	return s.write(ctx, func(t *tx) error {
-		if _, err := t.ExecContext(ctx, `DELETE FROM setup_tokens WHERE used_at IS NULL`); err != nil {
+		drop, args := `DELETE FROM setup_tokens WHERE used_at IS NULL`, []any(nil)
+		if t.pg {
+			drop, args = drop+` AND expires_at <= ?`, []any{fmtTime(t.now)}
+		}
+		if _, err := t.ExecContext(ctx, drop, args...); err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
 		if _, err := t.ExecContext(ctx, `INSERT INTO setup_tokens (token_hash, expires_at) VALUES (?, ?)`,
