@@ -59,4 +59,22 @@ func TestReplicasShareTheWalkthrough(t *testing.T) {
 	if !bob.pageMarked() {
 		t.Errorf("Bob's page on A was loaded again; it should have been updated in place")
 	}
+
+	// Sign-in throttling counts failures on every replica together: three
+	// wrong passwords on A and two on B, and then the right one on B is
+	// refused, as five in a row on one wizard would be.
+	eve := &journey{t: t, ctx: newPrivateTab(t, browser), w: a, checked: map[string]bool{}}
+	for i, w := range []*wizard{a, a, a, b, b} {
+		visit(t, eve.ctx, w.URL("/login"), http.StatusOK)
+		eve.fill("#username", memberName)
+		eve.fill("#password", "wrong password "+string(rune('a'+i)))
+		eve.submit(`[data-testid="sign-in"]`, http.StatusUnprocessableEntity, "")
+	}
+	visit(t, eve.ctx, b.URL("/login"), http.StatusOK)
+	eve.fill("#username", memberName)
+	eve.fill("#password", memberPassword)
+	eve.submit(`[data-testid="sign-in"]`, http.StatusUnprocessableEntity, "")
+	if msg := eve.text(`#username-error`); !strings.Contains(msg, "Too many failed sign-ins") {
+		t.Errorf("after five failures spread over two replicas the sign-in says %q, want it throttled", msg)
+	}
 }

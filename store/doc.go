@@ -1,6 +1,21 @@
-// Package store keeps the wizard's state in one SQLite file: accounts and
+// Package store keeps the wizard's state in one SQLite file, or in one
+// PostgreSQL database shared by several wizard processes: accounts and
 // sessions, projects and their members, servers, answers, progress,
 // acknowledged warnings and the audit log.
+//
+// # Two engines, one store
+//
+// [Open] takes an SQLite path or a postgres:// URL and returns the same
+// [Store] either way. Its methods are written once: the SQL keeps to what
+// both engines read alike, and the rest of the difference sits in a few
+// places, each with both forms side by side: how a parameter is written
+// (dialect.go), how a write transaction takes its turn ([Store.write]),
+// how errors are told apart (ErrDuplicate, ErrFull), how the schema is
+// migrated (migrations/sqlite and migrations/postgres, numbered alike) and
+// how a backup is made ([Store.Backup]). So a query fixed or added for one
+// engine is fixed or added for both, and every test of the package runs
+// on each (make test runs them with WIZARD_TEST_STORE=postgres too).
+// [CopyDatabase] and [CopyProject] move data between the two.
 //
 // The file is the team's change record. The choices below are made so that
 // what the wizard says is saved is saved, that one administrator cannot
@@ -9,7 +24,7 @@
 //
 // # Durability
 //
-// The database runs in WAL mode with synchronous=FULL: a commit is on disk
+// On SQLite the database runs in WAL mode with synchronous=FULL: a commit is on disk
 // before the wizard reports it, so a power cut cannot take back an answer or
 // a sign-off the user saw saved. Every setting is a _pragma parameter of the
 // driver's DSN, so every pooled connection has it, and [Open] reads each one
@@ -24,6 +39,12 @@
 // each sees the one before it; none fails half-way with SQLITE_BUSY, which
 // a deferred transaction upgrading its lock would. Reads use a separate pool
 // of query-only connections and never wait for the writer.
+//
+// On PostgreSQL every write transaction of every replica first takes one
+// advisory lock, with the same effect: writes take turns and each sees all
+// before it, so no save can be overtaken between reading a version and
+// writing the next, and none needs to be retried. Reads run in
+// repeatable-read, read-only transactions and never wait for it.
 //
 // # No lost updates
 //
