@@ -20,11 +20,15 @@ const (
 	pgDiskFull          = "53100"
 )
 
-// postgresConns is the size of each replica's connection pool. Several
-// replicas share PostgreSQL's max_connections (100 by default), so a
-// replica keeps few; a request holds a connection only for the length of
-// one transaction.
-const postgresConns = 16
+// The connections of each replica. Several replicas share PostgreSQL's
+// max_connections (100 by default), so a replica keeps few, and a request
+// holds one only for the length of a transaction. Writes have a pool of
+// their own, as on SQLite: a write waiting for the write lock holds its
+// connection meanwhile, and must not take the ones pages are read with.
+const (
+	postgresWriters = 4
+	postgresReaders = 12
+)
 
 // writeLock is the key of the PostgreSQL advisory lock every write
 // transaction holds: "wizard" in ASCII followed by 2 (migrationLock is 1).
@@ -47,19 +51,31 @@ func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
 	if err := MigratePostgres(ctx, dsn); err != nil {
 		return nil, err
 	}
+	w, err := openPool(ctx, dsn, postgresWriters)
+	if err != nil {
+		return nil, err
+	}
+	r, err := openPool(ctx, dsn, postgresReaders)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	return &Store{Now: func() time.Time { return time.Now().UTC() }, dsn: dsn, w: w, r: r}, nil
+}
+
+func openPool(ctx context.Context, dsn string, conns int) (*db, error) {
 	pool, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	pool.SetMaxOpenConns(postgresConns)
-	pool.SetMaxIdleConns(postgresConns)
+	pool.SetMaxOpenConns(conns)
+	pool.SetMaxIdleConns(conns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	if err := pool.PingContext(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("store: connecting to PostgreSQL: %w", err)
 	}
-	d := &db{DB: pool, pg: true}
-	return &Store{Now: func() time.Time { return time.Now().UTC() }, dsn: dsn, w: d, r: d}, nil
+	return &db{DB: pool, pg: true}, nil
 }
 
 // pgCode returns the SQLSTATE of a PostgreSQL error in err's chain, or "".

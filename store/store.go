@@ -88,8 +88,8 @@ type Store struct {
 
 	path string // the SQLite file; "" on PostgreSQL
 	dsn  string // the PostgreSQL connection string; "" on SQLite
-	w    *db    // SQLite: the single writer connection; PostgreSQL: the pool
-	r    *db    // SQLite: the read-only pool; PostgreSQL: the same pool as w
+	w    *db    // the writer: SQLite's single connection, or a small PostgreSQL pool
+	r    *db    // the readers: SQLite's query-only pool, or PostgreSQL's
 
 	// decoded keeps servers already decoded from JSON, by row ID and
 	// version: a version changes with every update of the row, so an
@@ -256,7 +256,7 @@ func (s *Store) checkPragmas(ctx context.Context) error {
 // the last connection and checkpoints the WAL into the main file.
 func (s *Store) Close() error {
 	var errs []error
-	if s.r != nil && s.r != s.w {
+	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}
 	if s.w != nil {
