@@ -7,7 +7,8 @@
 // with its unix socket in that directory and trust authentication, so no
 // password is involved. Every call then creates a new, empty database for
 // its test and drops it when the test ends, so tests never see each
-// other's tables. fsync is off: the data is thrown away anyway.
+// other's tables. fsync is off, since the data is thrown away anyway,
+// unless DurableVar is set.
 //
 // A package whose tests call DSN must run them through Main from its
 // TestMain, which stops the server and removes its directory once every
@@ -77,6 +78,12 @@ var errNotInstalled = errors.New("PostgreSQL is not installed (no initdb on PATH
 // run on a database of the test server instead of an SQLite file. make
 // test runs those packages once each way.
 const SelectVar = "WIZARD_TEST_STORE"
+
+// DurableVar is the environment variable that, set to anything, keeps the
+// test server's commits durable (fsync on, synchronous_commit on), as a
+// production server's are. Tests leave it unset and run faster; benchmarks
+// that compare save times with SQLite's synchronous=FULL set it.
+const DurableVar = "PGTEST_DURABLE"
 
 // Selected reports whether the tests are to run on PostgreSQL.
 func Selected() bool { return os.Getenv(SelectVar) == "postgres" }
@@ -213,14 +220,15 @@ func (s *server) run(cred *syscall.Credential, postgres, data string) error {
 		return err
 	}
 	defer logFile.Close()
-	s.cmd = command(cred, s.dir, postgres, "-D", data,
+	args := []string{"-D", data,
 		"-c", "listen_addresses=127.0.0.1",
-		"-c", "port="+strconv.Itoa(s.port),
-		"-c", "unix_socket_directories="+s.dir,
-		"-c", "fsync=off",
-		"-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off",
-		"-c", "max_connections=200")
+		"-c", "port=" + strconv.Itoa(s.port),
+		"-c", "unix_socket_directories=" + s.dir,
+		"-c", "max_connections=200"}
+	if os.Getenv(DurableVar) == "" {
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	s.cmd = command(cred, s.dir, postgres, args...)
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 	// SIGQUIT, postgres's immediate shutdown, should the test binary die
 	// without stopping it. The signal is set in the child after it has
