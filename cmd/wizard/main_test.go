@@ -55,7 +55,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("run -h: %v", err)
 	}
-	for _, f := range []string{"-addr", "-data", "-tls-cert", "-tls-key", "-trusted-proxy", "-session-idle", "-session-max", "-log-format", "-log-level", "WIZARD_ADDR", "WIZARD_DATA", "procedures"} {
+	for _, f := range []string{"-addr", "-data", "-database", "WIZARD_DATABASE", "-tls-cert", "-tls-key", "-trusted-proxy", "-session-idle", "-session-max", "-log-format", "-log-level", "WIZARD_ADDR", "WIZARD_DATA", "procedures"} {
 		if !strings.Contains(stderr.String(), f) {
 			t.Errorf("-h does not mention %s", f)
 		}
