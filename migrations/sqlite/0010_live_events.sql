@@ -1,0 +1,4 @@
+-- Live walkthrough events: nothing to store. One process serves an SQLite
+-- database and numbers its events itself; on PostgreSQL, replicas share a
+-- sequence for them (postgres/0010_live_events.sql). This file keeps the
+-- two folders numbered alike.
