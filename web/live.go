@@ -103,6 +103,11 @@ type liveBroker struct {
 
 	quit      chan struct{} // closed by CloseStreams
 	closeOnce sync.Once
+
+	// relay sends events to every replica when the database is shared
+	// and the server listens to the others (ListenReplicas); nil while
+	// the events stay in this process.
+	relay atomic.Pointer[store.Store]
 }
 
 func newLiveBroker() *liveBroker {
@@ -193,12 +198,30 @@ func (b *liveBroker) hub(pid int64) *liveHub {
 // last returns the newest event id of any project.
 func (b *liveBroker) last() int64 { return b.seq.Load() }
 
-// publish adds a change to the project's events and wakes its streams.
-func (b *liveBroker) publish(pid int64, ev liveEvent) {
+// publish adds a change to the project's events and wakes its streams. On
+// a database shared by replicas it sends the change to every replica
+// instead, this one included, which adds it as it comes back (see
+// replicas.go).
+func (b *liveBroker) publish(ctx context.Context, pid int64, ev liveEvent) error {
+	if relay := b.relay.Load(); relay != nil {
+		data, err := json.Marshal(ev)
+		if err != nil {
+			panic(err) // only strings, numbers and a time
+		}
+		_, err = relay.PublishEvent(ctx, pid, data)
+		return err
+	}
+	b.add(pid, b.seq.Add(1), ev)
+	return nil
+}
+
+// add adds the event with id, which is above every id added before, to the
+// project's events and wakes its streams.
+func (b *liveBroker) add(pid, id int64, ev liveEvent) {
 	h := b.hub(pid)
 	defer h.mu.Unlock()
 	h.touched = time.Now()
-	ev.ID = b.seq.Add(1)
+	ev.ID = id
 	data, err := json.Marshal(ev)
 	if err != nil {
 		panic(err) // only strings, numbers and a time
@@ -378,8 +401,12 @@ func (s *Server) liveRequest(w http.ResponseWriter, r *http.Request, h handlerFu
 	}
 	if sw.status < http.StatusBadRequest {
 		pid := rs.project.ID
-		s.live.publish(pid, liveEvent{Kind: changeKind(pid, r.URL.Path), By: rs.user.Name, ByID: rs.user.ID,
-			Path: r.URL.Path, At: s.now()})
+		// The change is saved whether or not the others hear of it: a
+		// failure to tell them is logged, not the request's error.
+		if err := s.live.publish(context.WithoutCancel(r.Context()), pid, liveEvent{Kind: changeKind(pid, r.URL.Path),
+			By: rs.user.Name, ByID: rs.user.ID, Path: r.URL.Path, At: s.now()}); err != nil {
+			s.log.Warn("live_publish", "project", pid, "err", err)
+		}
 	}
 	return nil
 }
@@ -444,6 +471,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	cursor := lastEventID(r)
 	page := presencePage(pid, r.URL.Query().Get("page"))
 	member := presentMember{ID: uid, Name: rs.user.Name, Page: page, Label: s.pageLabel(r.Context(), pid, page)}
+	// A browser that comes from a replica that heard of a change first is
+	// given a moment for the change to reach this one too, rather than
+	// told to reload.
+	s.live.catchUp(r.Context(), cursor)
 	hub, sub, cursor := s.live.subscribe(pid, member, cursor)
 	defer s.live.unsubscribe(hub, sub)
 

@@ -485,12 +485,12 @@ func TestPresencePage(t *testing.T) {
 func TestLiveIdleHubIsLetGo(t *testing.T) {
 	b := newLiveBroker()
 	b.idleDrop = 20 * time.Millisecond
-	b.publish(1, liveEvent{Kind: "answers"})
-	b.publish(1, liveEvent{Kind: "answers"})
+	b.publish(context.Background(), 1, liveEvent{Kind: "answers"})
+	b.publish(context.Background(), 1, liveEvent{Kind: "answers"})
 	seen := b.last()
 	h2, sub2, _ := b.subscribe(2, presentMember{ID: 7, Name: "Olivia"}, -1)
 	time.Sleep(2 * b.idleDrop)
-	b.publish(3, liveEvent{Kind: "answers"}) // any use sweeps
+	b.publish(context.Background(), 3, liveEvent{Kind: "answers"}) // any use sweeps
 	b.mu.Lock()
 	_, kept1 := b.hubs[1]
 	_, kept2 := b.hubs[2]
@@ -511,7 +511,7 @@ func TestLiveIdleHubIsLetGo(t *testing.T) {
 	if _, _, reload, _, _ := b.pending(h, seen-1, 0); !reload {
 		t.Error("a browser behind project 1's newest event was not told to reload after its hub was let go")
 	}
-	b.publish(1, liveEvent{Kind: "servers"})
+	b.publish(context.Background(), 1, liveEvent{Kind: "servers"})
 	if evs, _, reload, _, _ := b.pending(h, cursor, 0); reload || len(evs) != 1 {
 		t.Errorf("after the hub came back: %d events, reload %v; want the new event", len(evs), reload)
 	}
@@ -580,7 +580,7 @@ func TestLiveRingTrimKeepsPendingEvents(t *testing.T) {
 	// More events than the ring holds, so that its array has room to
 	// grow in place.
 	for i := range 6 {
-		b.publish(pid, liveEvent{Kind: "answers", Path: fmt.Sprintf("/p/1/%d", i)})
+		b.publish(context.Background(), pid, liveEvent{Kind: "answers", Path: fmt.Sprintf("/p/1/%d", i)})
 	}
 	h := b.hub(pid)
 	h.mu.Unlock()
@@ -591,7 +591,7 @@ func TestLiveRingTrimKeepsPendingEvents(t *testing.T) {
 	}
 	want := slices.Clone(evs)
 	for i := range 3 {
-		b.publish(pid, liveEvent{Kind: "answers", Path: fmt.Sprintf("/p/1/later%d", i)})
+		b.publish(context.Background(), pid, liveEvent{Kind: "answers", Path: fmt.Sprintf("/p/1/later%d", i)})
 	}
 	for i := range evs {
 		if evs[i].id != want[i].id || string(evs[i].data) != string(want[i].data) {

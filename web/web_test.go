@@ -30,6 +30,9 @@ func newEnv(t *testing.T, catalog []*steps.Step) *testEnv {
 	t.Helper()
 	st := storetest.Open(t)
 	srv := NewServer(Config{Product: "Test Wizard", Version: "test"}, st, catalog, nil)
+	if err := srv.ListenReplicas(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &testEnv{t: t, st: st, srv: srv, ts: ts}

@@ -344,6 +344,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Probes:          &probes,
 		Counterparts:    catalog.Counterparts,
 	}, st, catalog.All, log)
+	// Until ctx ends, that is, until shutdown: the streams are closed by
+	// then, and the listener goes with them.
+	if err := srv.ListenReplicas(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("listening for the other replicas' live updates: %w", err)
+	}
 	if link, err := srv.SetupLink(ctx, base); err != nil {
 		ln.Close()
 		return err
