@@ -28,7 +28,13 @@ type testEnv struct {
 
 func newEnv(t *testing.T, catalog []*steps.Step) *testEnv {
 	t.Helper()
-	st := storetest.Open(t)
+	return newEnvOn(t, storetest.Open(t), catalog)
+}
+
+// newEnvOn is newEnv on a store the test opened, such as a second replica
+// on the database of another.
+func newEnvOn(t *testing.T, st *store.Store, catalog []*steps.Step) *testEnv {
+	t.Helper()
 	srv := NewServer(Config{Product: "Test Wizard", Version: "test"}, st, catalog, nil)
 	if err := srv.ListenReplicas(t.Context()); err != nil {
 		t.Fatal(err)
