@@ -88,11 +88,40 @@ type benchMember struct {
 
 func runLiveTeam(b *testing.B, duration time.Duration, refresh bool) {
 	ctx := context.Background()
-	st := storetest.Open(b)
-	srv := NewServer(Config{Product: "Bench", Version: "bench"}, st, []*steps.Step{benchStep}, nil)
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	defer srv.CloseStreams()
+	// LIVE_BENCH_REPLICAS=2 (with WIZARD_TEST_STORE=postgres) serves the
+	// team from two servers on one PostgreSQL: member i's stream is on
+	// server i%2, and each save goes to the other server than its saver's
+	// stream, so most events cross from one replica to the other.
+	replicas := 1
+	if v := os.Getenv("LIVE_BENCH_REPLICAS"); v != "" {
+		replicas, _ = strconv.Atoi(v)
+	}
+	database := storetest.Database(b)
+	if replicas > 1 && !store.IsPostgres(database) {
+		b.Fatal("LIVE_BENCH_REPLICAS needs WIZARD_TEST_STORE=postgres")
+	}
+	listenCtx, stopListening := context.WithCancel(ctx)
+	defer stopListening()
+	var st *store.Store
+	var servers []*httptest.Server
+	for range max(replicas, 1) {
+		rst, err := store.Open(ctx, database)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer rst.Close()
+		if st == nil {
+			st = rst
+		}
+		srv := NewServer(Config{Product: "Bench", Version: "bench"}, rst, []*steps.Step{benchStep}, nil)
+		if err := srv.ListenReplicas(listenCtx); err != nil {
+			b.Fatal(err)
+		}
+		ts := httptest.NewServer(srv)
+		defer ts.Close()
+		defer srv.CloseStreams()
+		servers = append(servers, ts)
+	}
 
 	// The team: the first member owns the project, the savers are
 	// editors, everyone else a viewer. Sessions are made directly in the
@@ -165,7 +194,8 @@ func runLiveTeam(b *testing.B, duration time.Duration, refresh bool) {
 	var pageLat latencies
 	var pageFails atomic.Int64
 	connected := make(chan struct{}, benchMembers)
-	for _, m := range members {
+	for i, m := range members {
+		ts := servers[i%len(servers)]
 		req, _ := http.NewRequestWithContext(streamCtx, http.MethodGet, fmt.Sprintf("%s/p/%d/events?page=/p/%d", ts.URL, pid, pid), nil)
 		req.Header.Set("Accept", "text/event-stream")
 		req.Header.Set("Cookie", m.cookie)
@@ -250,6 +280,7 @@ func runLiveTeam(b *testing.B, duration time.Duration, refresh bool) {
 			m := members[saver]
 			q := fmt.Sprintf("q%d", saver*benchQuestions+k%benchQuestions)
 			form := url.Values{"csrf_token": {m.csrf}, q: {strconv.Itoa(n + 1)}, "version." + q: {strconv.Itoa(k / benchQuestions)}}
+			ts := servers[(saver+1)%len(servers)]
 			req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/p/%d/steps/bench/%s", ts.URL, pid, q), strings.NewReader(form.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.Header.Set("Sec-Fetch-Site", "same-origin")

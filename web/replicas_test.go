@@ -35,7 +35,7 @@ func TestLiveAcrossReplicas(t *testing.T) {
 	if err := a.st.SetMember(ctx, own.ID, lt.pid, ed.ID, store.RoleEditor); err != nil {
 		t.Fatal(err)
 	}
-	lt.eddie = a.signIn("eddie")  // on A
+	lt.eddie = a.signIn("eddie")   // on A
 	lt.olivia = b.signIn("olivia") // on B
 
 	s := lt.olivia.stream(lt.pid, url.Values{"page": {lt.path("")}}, "")
