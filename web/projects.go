@@ -343,10 +343,18 @@ func (s *Server) remember(r *http.Request) {
 		return
 	}
 	key := [2]int64{rs.user.ID, rs.project.ID}
-	s.stateMu.Lock()
 	at := r.URL.RequestURI()
-	same := s.positions[key] == at
-	s.stateMu.Unlock()
+	var same bool
+	if s.st.Shared() {
+		// Another replica may have moved the position since this one
+		// saved it: ask the database, which is still cheaper than a write.
+		cur, err := s.st.Position(r.Context(), rs.user.ID, rs.project.ID)
+		same = err == nil && cur == at
+	} else {
+		s.stateMu.Lock()
+		same = s.positions[key] == at
+		s.stateMu.Unlock()
+	}
 	if same {
 		// Reloading a page must not cost a synchronous write each time.
 		return

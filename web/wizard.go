@@ -39,7 +39,10 @@ type projectState struct {
 // change to a project moves its revision, so a state loaded once serves
 // every request until the next change: reading 200 servers and every
 // answer again for each page would cost more than rendering it. The
-// returned state is shared and must not be modified.
+// project, with its revision, is read from the database for every
+// request, so a change made through another replica on a shared database
+// is seen as soon as it is committed. The returned state is shared and
+// must not be modified.
 func (s *Server) loadState(ctx context.Context, p store.Project) (*projectState, error) {
 	s.stateMu.Lock()
 	cached, ok := s.states[p.ID]
