@@ -21,7 +21,7 @@ type copyTable struct {
 	// refs names the columns that hold another table's id, by that table.
 	refs map[string]string
 	// scope selects one project's rows, with one ? for the project's ID;
-	// "" for tables that belong to no project.
+	// "" for tables a project's copy leaves out.
 	scope string
 }
 
@@ -48,7 +48,10 @@ var copyTables = []copyTable{
 	{name: "evidence", id: true, refs: map[string]string{"execution_id": "executions"},
 		scope: "execution_id IN (SELECT id FROM executions WHERE project_id = ?)"},
 	{name: "closures", id: true, refs: map[string]string{"project_id": "projects", "user_id": "users"}, scope: "project_id = ?"},
-	{name: "positions", refs: map[string]string{"project_id": "projects", "user_id": "users"}, scope: "project_id = ?"},
+	// A position is an address with the project's ID in it, which a
+	// project's copy changes: it is copied with the whole database only,
+	// and a member of a copied project starts at its task list.
+	{name: "positions", refs: map[string]string{"project_id": "projects", "user_id": "users"}},
 	{name: "probe_runs", id: true, refs: map[string]string{"project_id": "projects", "user_id": "users"}, scope: "project_id = ?"},
 }
 
